@@ -1,0 +1,3 @@
+from audiogs_core.cli import main
+
+raise SystemExit(main())

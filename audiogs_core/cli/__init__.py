@@ -1,0 +1,87 @@
+"""The ``audiogs`` command line (also ``python -m audiogs_core``).
+
+Each sub-command lives in its own module of this package and exposes
+``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
+Errors exit non-zero with one line on stderr (with ``--progress jsonl`` also an
+``{"event": "error"}`` line on stdout), never a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Sequence
+
+from audiogs_core import __version__
+from audiogs_core.errors import AudioGSError
+
+# Module names under audiogs_core.cli, in the order ``--help`` lists them.
+COMMAND_MODULES = [
+    "simulate_cmd",
+    "train_cmd",
+    "render_cmd",
+    "eval_cmd",
+    "bench_cmd",
+    "export_ply_cmd",
+]
+
+
+def _load_commands() -> list:
+    modules = []
+    for name in COMMAND_MODULES:
+        try:
+            modules.append(importlib.import_module(f"audiogs_core.cli.{name}"))
+        except ModuleNotFoundError as exc:
+            # A command whose module is not part of this build is simply not
+            # offered; a missing third-party dependency is reported when used.
+            if exc.name != f"audiogs_core.cli.{name}":
+                raise
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audiogs",
+        description="AudioGS: learn a room's binaural sound field and render new listening poses.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _load_commands():
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        _report_error(args, "interrupted")
+        return 130
+    except (AudioGSError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        if args.debug:
+            raise
+        _report_error(args, str(exc))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the CLI promises one line, not a traceback
+        if args.debug:
+            raise
+        _report_error(args, f"{type(exc).__name__}: {exc}")
+        return 1
+
+
+def _report_error(args: argparse.Namespace, message: str) -> None:
+    if getattr(args, "progress", None) == "jsonl":
+        print(json.dumps({"event": "error", "message": message}), flush=True)
+    print(f"audiogs {args.command}: error: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,55 @@
+"""Progress reporting for long commands: a text bar or JSON lines.
+
+``jsonl`` is how the Blender add-on follows a job in another process: one
+object per line, ``{"event": "progress", "step", "total", ...}`` and finally
+``{"event": "done", ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+
+class Progress:
+    def __init__(self, mode: str = "text", label: str = "", stream=None) -> None:
+        if mode not in ("text", "jsonl", "none"):
+            raise ValueError(f"unknown progress mode {mode!r}")
+        self.mode = mode
+        self.label = label
+        self.stream = stream or (sys.stdout if mode == "jsonl" else sys.stderr)
+        self._last_text = 0.0
+        self._t0 = time.monotonic()
+
+    def update(self, step: int, total: int, **fields: Any) -> None:
+        if self.mode == "jsonl":
+            self._emit({"event": "progress", "step": step, "total": total, **fields})
+        elif self.mode == "text":
+            now = time.monotonic()
+            if now - self._last_text < 0.2 and step < total:
+                return
+            self._last_text = now
+            width = 30
+            filled = int(width * step / max(total, 1))
+            extra = " ".join(f"{k} {_fmt(v)}" for k, v in fields.items())
+            elapsed = now - self._t0
+            self.stream.write(
+                f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {step}/{total} {extra} {elapsed:.0f}s"
+            )
+            if step >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+    def done(self, **fields: Any) -> None:
+        if self.mode == "jsonl":
+            self._emit({"event": "done", **fields})
+
+    def _emit(self, obj: dict) -> None:
+        self.stream.write(json.dumps(obj) + "\n")
+        self.stream.flush()
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
