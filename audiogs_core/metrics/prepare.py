@@ -1,0 +1,61 @@
+"""Prepares a prediction/target pair for the metrics (design page, section 7).
+
+Both go to 16 kHz, the target is cut to the prediction's length and both are
+high-passed at 150 Hz. No level normalisation: level errors are part of the
+score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from audiogs_core.conventions import BENCH_SAMPLE_RATE
+from audiogs_core.errors import AudioGSError
+from audiogs_core.metrics.highpass import highpass
+
+
+def _as_binaural(x: np.ndarray, name: str) -> np.ndarray:
+    a = np.asarray(x)
+    if hasattr(x, "detach"):  # a torch tensor
+        a = x.detach().cpu().numpy()  # type: ignore[union-attr]
+    if a.ndim != 2 or a.shape[0] != 2:
+        raise AudioGSError(f"{name} must be a binaural signal of shape [2, T], got {a.shape}")
+    if a.shape[1] == 0:
+        raise AudioGSError(f"{name} has no samples")
+    if not np.all(np.isfinite(a)):
+        raise AudioGSError(f"{name} contains non-finite samples (NaN or infinity)")
+    return a.astype(np.float64)
+
+
+def resample64(x: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
+    """Polyphase resampling of ``x`` [..., T] in float64 (the io helper returns float32)."""
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    if sr_from == sr_to:
+        return np.asarray(x, dtype=np.float64)
+    k = gcd(sr_from, sr_to)
+    return resample_poly(np.asarray(x, dtype=np.float64), sr_to // k, sr_from // k, axis=-1)
+
+
+def prepare(pred: np.ndarray, target: np.ndarray,
+            sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return float64 ``(p, g)``, each [2, T16] at 16 kHz, cut and high-passed.
+
+    ``target`` may be longer than ``pred`` (it is cut); a shorter target is an
+    error, since the prediction would be scored against missing audio.
+    """
+    p = _as_binaural(pred, "prediction")
+    g = _as_binaural(target, "target")
+    if g.shape[1] < p.shape[1]:
+        raise AudioGSError(
+            f"target has {g.shape[1]} samples, fewer than the prediction's {p.shape[1]}")
+    g = g[:, : p.shape[1]]
+    sr = int(sample_rate)
+    if sr <= 0:
+        raise AudioGSError(f"sample rate must be positive, got {sample_rate}")
+    if sr != BENCH_SAMPLE_RATE:
+        p = resample64(p, sr, BENCH_SAMPLE_RATE)
+        g = resample64(g, sr, BENCH_SAMPLE_RATE)
+    return highpass(p, BENCH_SAMPLE_RATE), highpass(g, BENCH_SAMPLE_RATE)
