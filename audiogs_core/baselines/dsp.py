@@ -1,0 +1,131 @@
+"""Baseline ``dsp``: direct path to each ear over a rigid spherical head.
+
+Design page, section 8. For every known source the reference is delayed and
+attenuated along the path from the source to each ear, relative to the path
+from the source to the reference mic, and filtered by the Brown-Duda
+head-shadow model; the rendered sources are summed. Everything is applied in
+the frequency domain, so delays are exact fractional delays.
+
+Path to an ear on a sphere of radius a (centre at distance d from the
+source, gamma = angle between the ear's outward axis and the source
+direction): a straight line while the ear sees the source
+(cos gamma >= a/d), otherwise the tangent line plus the arc around the head
+to the ear. In the far field this gives exactly Woodworth's ITD
+a/c·(theta + sin theta), and in the near field the correct straight-line
+path, so the ITD and the propagation delay come from one consistent model
+instead of adding a Woodworth term on top of ear-to-source distances (which
+would count the interaural difference twice).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import fft as sp_fft
+
+from audiogs_core.baselines.inputs import BaselineInputs, check_pose
+from audiogs_core.conventions import MIN_DISTANCE, SPEED_OF_SOUND
+from audiogs_core.errors import AudioGSError
+
+NAME = "dsp"
+
+# Brown & Duda (1998) head-shadow constants: high-frequency gain alpha ranges
+# from 2 (+6 dB, source on the ear's axis) down to ALPHA_MIN at THETA_MIN.
+ALPHA_MIN = 0.1
+THETA_MIN_DEG = 150.0
+# Distance assumed between source and reference when the reference pose is unknown.
+UNKNOWN_REFERENCE_DISTANCE = 1.0
+# Extra zero padding (samples) so the head-shadow filter's short tail cannot wrap.
+_TAIL_PAD = 256
+
+
+def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices [..., 3, 3] of wxyz quaternions [..., 4] (normalised first)."""
+    q = np.asarray(q, dtype=np.float64)
+    norm = np.linalg.norm(q, axis=-1, keepdims=True)
+    if np.any(norm < 1e-12):
+        raise AudioGSError("quaternion must be non-zero to give a rotation")
+    w, x, y, z = np.moveaxis(q / norm, -1, 0)
+    rows = [
+        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+    ]
+    return np.stack([np.stack(row, axis=-1) for row in rows], axis=-2)
+
+
+def ear_path_lengths(source: np.ndarray, position: np.ndarray, right_axis: np.ndarray,
+                     head_radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Path lengths [2] (left, right) from ``source`` [3] to the ears, and the angles [2].
+
+    ``right_axis`` [3] is the head's +X (right ear) direction in the world.
+    The angles (radians, 0..pi) are between each ear's outward axis and the
+    direction from the head centre to the source.
+    """
+    a = head_radius
+    offset = np.asarray(source, dtype=np.float64) - position
+    distance = max(float(np.linalg.norm(offset)), MIN_DISTANCE)
+    direction = offset / max(float(np.linalg.norm(offset)), 1e-12)
+    ear_axes = np.stack([-right_axis, right_axis])  # [2, 3]: left, right
+    cos_gamma = np.clip(ear_axes @ direction, -1.0, 1.0)
+    gamma = np.arccos(cos_gamma)
+    straight = np.sqrt(np.maximum(distance**2 + a**2 - 2 * a * distance * cos_gamma, 0.0))
+    if distance <= a:  # source inside the head: no shadow geometry to speak of
+        return np.maximum(straight, MIN_DISTANCE), gamma
+    horizon = math.acos(a / distance)  # ear angle where the source sinks below the horizon
+    wrapped = math.sqrt(distance**2 - a**2) + a * (gamma - horizon)
+    return np.where(gamma <= horizon, straight, wrapped), gamma
+
+
+def head_shadow(freqs_hz: np.ndarray, gamma: float, head_radius: float) -> np.ndarray:
+    """Brown-Duda one-pole/one-zero head shadow [F] for ear-to-source angle ``gamma`` (rad).
+
+    H(w) = (1 + j·alpha·w/(2·w0)) / (1 + j·w/(2·w0)), w0 = c/a: unity at DC,
+    alpha at high frequencies (2 on the ear's axis, ALPHA_MIN in the shadow).
+    """
+    theta_deg = math.degrees(gamma)
+    alpha = (1 + ALPHA_MIN / 2) + (1 - ALPHA_MIN / 2) * math.cos(
+        math.radians(theta_deg / THETA_MIN_DEG * 180.0)
+    )
+    w_ratio = 2 * np.pi * freqs_hz / (2 * SPEED_OF_SOUND / head_radius)
+    return (1 + 1j * alpha * w_ratio) / (1 + 1j * w_ratio)
+
+
+def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """[2, T] float32: the reference rendered along each source's direct path to each ear."""
+    pos, rot = check_pose(position, rotation)
+    if inputs.sources.shape[0] == 0:
+        raise AudioGSError("baseline dsp needs at least one known source position ('sources'), got none")
+    right_axis = quat_to_matrix(rot)[:, 0]  # head +X = right ear, in world coordinates
+    sr = inputs.sample_rate
+    n_samples = inputs.n_samples
+
+    # One set of (path, angle, reference distance) per source.
+    geometry = []
+    for source in inputs.sources:
+        paths, gammas = ear_path_lengths(source, pos, right_axis, inputs.head_radius)
+        if inputs.reference_position is None:
+            ref_distance = UNKNOWN_REFERENCE_DISTANCE
+        else:
+            ref_distance = max(float(np.linalg.norm(source - inputs.reference_position)), MIN_DISTANCE)
+        geometry.append((paths, gammas, ref_distance))
+
+    # Zero padding at least as long as the largest shift, so circular shifts
+    # (delays and advances) only move samples into or out of the padding.
+    max_shift = max(float(np.max(np.abs(p - r))) for p, _, r in geometry) / SPEED_OF_SOUND * sr
+    n_fft = sp_fft.next_fast_len(n_samples + int(math.ceil(max_shift)) + _TAIL_PAD, real=True)
+    spectrum = sp_fft.rfft(inputs.mono_reference().astype(np.float64), n=n_fft)
+    freqs = sp_fft.rfftfreq(n_fft, d=1.0 / sr)
+
+    transfer = np.zeros((2, freqs.size), dtype=np.complex128)
+    for paths, gammas, ref_distance in geometry:
+        for ear in range(2):
+            gain = ref_distance / max(float(paths[ear]), MIN_DISTANCE)
+            delay = (float(paths[ear]) - ref_distance) / SPEED_OF_SOUND
+            transfer[ear] += (
+                gain * head_shadow(freqs, float(gammas[ear]), inputs.head_radius)
+                * np.exp(-2j * np.pi * freqs * delay)
+            )
+    out = sp_fft.irfft(spectrum[None, :] * transfer, n=n_fft, axis=-1)[:, :n_samples]
+    return out.astype(np.float32)
