@@ -1,0 +1,500 @@
+"""Capture folders (design section 3): ``capture.json`` plus the files it names.
+
+``load_capture`` validates the JSON and every rule of section 3 and raises one
+AudioGSError naming the key and the file; ``load_capture_audio`` reads and
+aligns the recordings on the shared timeline. Neither needs torch or scipy
+(scipy only when resampling is asked for).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import numpy as np
+
+from audiogs_core.conventions import HEAD_RADIUS
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.atomic import atomic_write_json
+
+CAPTURE_FORMAT = "audiogs.capture"
+CAPTURE_VERSION = 1
+CAPTURE_FILE = "capture.json"
+SPLITS = ("train", "test")
+QUAT_TOLERANCE = 1e-3  # | |q| - 1 | up to this is normalised, beyond it refused
+MAX_LENGTH_MISMATCH_S = 0.1  # after offsets, end times may differ by this much
+
+
+# ----------------------------------------------------------------------------
+# data classes
+
+
+@dataclass
+class Pose:
+    """A position [3] (float64, metres) and an optional unit quaternion [4] wxyz
+    rotating head-frame vectors into the world (None: no orientation known)."""
+
+    position: np.ndarray
+    rotation: np.ndarray | None = None
+
+
+@dataclass
+class Source:
+    name: str
+    position: np.ndarray  # [3] float64
+
+
+@dataclass
+class Reference:
+    audio: Path  # absolute (folder / relative path)
+    pose: Pose | None = None
+
+
+@dataclass
+class View:
+    name: str
+    audio: Path  # absolute (folder / relative path)
+    offset: float  # seconds on the shared timeline where the file starts
+    pose: Pose  # always with a rotation
+    split: str  # "train" or "test"
+
+
+@dataclass
+class Capture:
+    folder: Path
+    sample_rate: int
+    head_radius: float
+    room_mesh: Path | None
+    sources: list[Source]
+    reference: Reference
+    views: list[View]
+    raw: dict = field(default_factory=dict)  # the JSON as read, unknown keys kept
+
+    def train_views(self) -> list[View]:
+        return [v for v in self.views if v.split == "train"]
+
+    def test_views(self) -> list[View]:
+        return [v for v in self.views if v.split == "test"]
+
+    def view(self, name: str) -> View:
+        for v in self.views:
+            if v.name == name:
+                return v
+        names = ", ".join(v.name for v in self.views)
+        raise AudioGSError(f"capture {self.folder} has no view named {name!r} (views: {names})")
+
+
+@dataclass
+class CaptureAudio:
+    """Recordings aligned on the shared timeline, all of the same length T."""
+
+    sample_rate: int
+    reference: np.ndarray  # [C, T] float32, C = 1 (close mic) or 2 (binaural)
+    views: dict[str, np.ndarray]  # name -> [2, T] float32 (0 = left, 1 = right)
+
+    @property
+    def num_samples(self) -> int:
+        return int(self.reference.shape[1])
+
+    @property
+    def duration(self) -> float:
+        return self.num_samples / self.sample_rate
+
+
+# ----------------------------------------------------------------------------
+# validation helpers (shared with listener_path)
+
+
+class JsonChecker:
+    """Validates values of one JSON file; every error names the file and key."""
+
+    def __init__(self, file: str | os.PathLike) -> None:
+        self.file = Path(file)
+
+    def error(self, key: str, problem: str) -> AudioGSError:
+        return AudioGSError(f"{self.file}: key '{key}' {problem}")
+
+    def get(self, obj: dict, key: str, where: str, required: bool = True, default: Any = None):
+        full = f"{where}.{key}" if where else key
+        if key not in obj:
+            if required:
+                raise AudioGSError(f"{self.file}: missing required key '{full}'")
+            return default
+        return obj[key]
+
+    def object(self, value: Any, key: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(key, f"must be an object, got {_type_name(value)}")
+        return value
+
+    def list(self, value: Any, key: str) -> list:
+        if not isinstance(value, list):
+            raise self.error(key, f"must be a list, got {_type_name(value)}")
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.error(key, f"must be a non-empty string, got {_short(value)}")
+        return value
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(key, f"must be a number, got {_short(value)}")
+        if not math.isfinite(value):
+            raise self.error(key, f"must be finite, got {value}")
+        return float(value)
+
+    def positive(self, value: Any, key: str) -> float:
+        v = self.number(value, key)
+        if v <= 0:
+            raise self.error(key, f"must be positive, got {_short(value)}")
+        return v
+
+    def integer(self, value: Any, key: str) -> int:
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"must be an integer, got {_short(value)}")
+        return value
+
+    def vector(self, value: Any, key: str, n: int) -> np.ndarray:
+        if not isinstance(value, list) or len(value) != n:
+            raise self.error(key, f"must be a list of {n} numbers, got {_short(value)}")
+        return np.array([self.number(x, f"{key}[{i}]") for i, x in enumerate(value)],
+                        dtype=np.float64)
+
+    def quaternion(self, value: Any, key: str) -> np.ndarray:
+        q = self.vector(value, key, 4)
+        return normalize_quaternion(q, lambda problem: self.error(key, problem))
+
+    def header(self, obj: dict, fmt: str, version: int) -> int:
+        """Check ``format`` and ``version``; a newer version is refused clearly."""
+        got_fmt = self.get(obj, "format", "")
+        if got_fmt != fmt:
+            raise self.error("format", f"must be {fmt!r}, got {_short(got_fmt)}")
+        got_version = self.integer(self.get(obj, "version", ""), "version")
+        if got_version < 1:
+            raise self.error("version", f"must be at least 1, got {got_version}")
+        if got_version > version:
+            raise self.error(
+                "version",
+                f"is {got_version}, newer than this audiogs supports ({version}); "
+                "update audiogs to read it",
+            )
+        return got_version
+
+
+def normalize_quaternion(q: np.ndarray, fail) -> np.ndarray:
+    """Return ``q`` [4] (wxyz) normalised; refuse one far from unit length.
+
+    ``fail(problem)`` builds the exception to raise. Near-unit quaternions
+    (rounded numbers in hand-written JSON) are silently normalised.
+    """
+    norm = float(np.linalg.norm(q))
+    if abs(norm - 1.0) > QUAT_TOLERANCE:
+        raise fail(
+            f"must be a unit quaternion [w, x, y, z], got length {norm:.6g} "
+            f"(allowed 1 +- {QUAT_TOLERANCE:g})"
+        )
+    return np.asarray(q, dtype=np.float64) / norm
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value),
+                                                                          type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if _jsonable(value) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------
+# parsing
+
+
+def _resolve_path(chk: JsonChecker, folder: Path, value: Any, key: str) -> Path:
+    """A path relative to the capture folder that stays inside it."""
+    rel = chk.string(value, key)
+    if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).is_absolute() \
+            or PureWindowsPath(rel).drive:
+        raise chk.error(key, f"must be a path relative to the capture folder, got absolute {rel!r}")
+    joined = folder / rel
+    root = folder.resolve()
+    # resolve() follows symlinks, so a link inside the folder pointing outside
+    # is caught as well as '../x.wav'.
+    target = joined.resolve()
+    if target != root and root not in target.parents:
+        raise chk.error(key, f"path {rel!r} escapes the capture folder {folder}")
+    return joined
+
+
+def _parse_pose(chk: JsonChecker, value: Any, key: str, need_rotation: bool) -> Pose:
+    obj = chk.object(value, key)
+    position = chk.vector(chk.get(obj, "position", key), f"{key}.position", 3)
+    rot_value = chk.get(obj, "rotation", key, required=need_rotation)
+    if rot_value is None and need_rotation:
+        raise chk.error(f"{key}.rotation", "is required (a view's head orientation)")
+    rotation = None if rot_value is None else chk.quaternion(rot_value, f"{key}.rotation")
+    return Pose(position=position, rotation=rotation)
+
+
+def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathLike) -> Capture:
+    """Validate a capture dict (as read from ``json_file``) against section 3."""
+    chk = JsonChecker(json_file)
+    folder = Path(folder).absolute()
+    if not isinstance(obj, dict):
+        raise AudioGSError(f"{chk.file}: must hold a JSON object, got {_type_name(obj)}")
+    chk.header(obj, CAPTURE_FORMAT, CAPTURE_VERSION)
+
+    sample_rate = chk.integer(chk.get(obj, "sample_rate", ""), "sample_rate")
+    if sample_rate <= 0:
+        raise chk.error("sample_rate", f"must be positive, got {sample_rate}")
+    head_radius = chk.positive(chk.get(obj, "head_radius", "", required=False,
+                                       default=HEAD_RADIUS), "head_radius")
+
+    room_mesh = None
+    room = chk.get(obj, "room", "", required=False)
+    if room is not None:
+        room = chk.object(room, "room")
+        room_mesh = _resolve_path(chk, folder, chk.get(room, "mesh", "room"), "room.mesh")
+
+    sources: list[Source] = []
+    src_list = chk.get(obj, "sources", "", required=False, default=[])
+    for i, s in enumerate(chk.list(src_list, "sources")):
+        key = f"sources[{i}]"
+        s = chk.object(s, key)
+        sources.append(Source(
+            name=chk.string(chk.get(s, "name", key), f"{key}.name"),
+            position=chk.vector(chk.get(s, "position", key), f"{key}.position", 3),
+        ))
+
+    ref_obj = chk.object(chk.get(obj, "reference", ""), "reference")
+    ref_pose_value = chk.get(ref_obj, "pose", "reference", required=False)
+    reference = Reference(
+        audio=_resolve_path(chk, folder, chk.get(ref_obj, "audio", "reference"), "reference.audio"),
+        pose=None if ref_pose_value is None
+        else _parse_pose(chk, ref_pose_value, "reference.pose", need_rotation=False),
+    )
+
+    view_list = chk.list(chk.get(obj, "views", ""), "views")
+    if not view_list:
+        raise chk.error("views", "must hold at least one view")
+    views: list[View] = []
+    seen: dict[str, int] = {}
+    for i, v in enumerate(view_list):
+        key = f"views[{i}]"
+        v = chk.object(v, key)
+        name = chk.string(chk.get(v, "name", key), f"{key}.name")
+        if name in seen:
+            raise chk.error(f"{key}.name", f"duplicates the name {name!r} of views[{seen[name]}]")
+        seen[name] = i
+        split = chk.get(v, "split", key, required=False, default="train")
+        if split not in SPLITS:
+            raise chk.error(f"{key}.split", f"must be 'train' or 'test', got {_short(split)}")
+        views.append(View(
+            name=name,
+            audio=_resolve_path(chk, folder, chk.get(v, "audio", key), f"{key}.audio"),
+            offset=chk.number(chk.get(v, "offset", key, required=False, default=0.0),
+                              f"{key}.offset"),
+            pose=_parse_pose(chk, chk.get(v, "pose", key), f"{key}.pose", need_rotation=True),
+            split=split,
+        ))
+
+    return Capture(folder=folder, sample_rate=sample_rate, head_radius=head_radius,
+                   room_mesh=room_mesh, sources=sources, reference=reference, views=views,
+                   raw=copy.deepcopy(obj))
+
+
+def capture_json_path(folder_or_json_path: str | os.PathLike) -> Path:
+    """``capture.json`` inside a folder, or the given JSON file itself."""
+    p = Path(folder_or_json_path)
+    return p / CAPTURE_FILE if p.is_dir() else p
+
+
+def load_capture(folder_or_json_path: str | os.PathLike) -> Capture:
+    """Read and validate a capture (a folder holding capture.json, or the JSON file)."""
+    json_path = capture_json_path(folder_or_json_path)
+    if not json_path.is_file():
+        where = Path(folder_or_json_path)
+        if where.is_dir():
+            raise AudioGSError(f"no {CAPTURE_FILE} in capture folder {where}")
+        raise AudioGSError(f"capture not found: {where}")
+    try:
+        text = json_path.read_text(encoding="utf-8")
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AudioGSError(f"{json_path}: invalid JSON: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AudioGSError(f"cannot read {json_path}: {exc}") from exc
+    return parse_capture(obj, json_path, json_path.parent)
+
+
+def write_capture(folder: str | os.PathLike, capture_dict: dict) -> Capture:
+    """Validate ``capture_dict`` and write it as ``folder/capture.json`` (atomically).
+
+    The dict is validated before anything is written (paths relative to
+    ``folder``), so an invalid capture never reaches disk. Returns the Capture.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / CAPTURE_FILE
+    # Round-trip through JSON text so that what is validated is what is stored
+    # (tuples become lists, numpy scalars are refused by json.dumps).
+    try:
+        obj = json.loads(json.dumps(capture_dict, allow_nan=True))
+    except (TypeError, ValueError) as exc:
+        raise AudioGSError(f"capture for {json_path} is not JSON-serialisable: {exc}") from exc
+    capture = parse_capture(obj, json_path, folder)
+    atomic_write_json(json_path, obj)
+    return capture
+
+
+def _rel(capture: Capture, path: Path) -> str:
+    try:
+        return Path(path).relative_to(capture.folder).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(Path(path).absolute(), capture.folder)).as_posix()
+
+
+def _pose_dict(pose: Pose, base: dict | None = None) -> dict:
+    out = dict(base or {})
+    out["position"] = [float(x) for x in pose.position]
+    if pose.rotation is not None:
+        out["rotation"] = [float(x) for x in pose.rotation]
+    else:
+        out.pop("rotation", None)
+    return out
+
+
+def capture_to_dict(capture: Capture) -> dict:
+    """The capture as a JSON-ready dict with paths relative to its folder.
+
+    Unknown keys of the JSON it was read from (``capture.raw``) are kept.
+    """
+    out = copy.deepcopy(capture.raw) if isinstance(capture.raw, dict) else {}
+    out["format"] = CAPTURE_FORMAT
+    out["version"] = CAPTURE_VERSION
+    out["sample_rate"] = int(capture.sample_rate)
+    out["head_radius"] = float(capture.head_radius)
+    if capture.room_mesh is not None:
+        room = dict(out.get("room") or {})
+        room["mesh"] = _rel(capture, capture.room_mesh)
+        out["room"] = room
+    else:
+        out.pop("room", None)
+    out["sources"] = [{"name": s.name, "position": [float(x) for x in s.position]}
+                      for s in capture.sources]
+    ref = dict(out.get("reference") or {})
+    ref["audio"] = _rel(capture, capture.reference.audio)
+    if capture.reference.pose is not None:
+        ref["pose"] = _pose_dict(capture.reference.pose, ref.get("pose"))
+    else:
+        ref.pop("pose", None)
+    out["reference"] = ref
+    raw_views = {v.get("name"): v for v in (out.get("views") or []) if isinstance(v, dict)}
+    views = []
+    for v in capture.views:
+        d = dict(raw_views.get(v.name) or {})
+        d.update(name=v.name, audio=_rel(capture, v.audio), offset=float(v.offset),
+                 pose=_pose_dict(v.pose, d.get("pose")), split=v.split)
+        views.append(d)
+    out["views"] = views
+    return out
+
+
+# ----------------------------------------------------------------------------
+# audio
+
+
+def _read_at_rate(path: Path, sample_rate: int, resample: bool) -> np.ndarray:
+    from audiogs_core.io.audio import read_wav
+    from audiogs_core.io.audio import resample as resample_audio
+
+    audio, rate = read_wav(path)
+    if rate != sample_rate:
+        if not resample:
+            raise AudioGSError(
+                f"{path} has sample rate {rate} Hz but the capture's sample_rate is "
+                f"{sample_rate} Hz (ask for resampling, e.g. --resample, or fix the file)"
+            )
+        audio = resample_audio(audio, rate, sample_rate)
+    return audio
+
+
+def _shift(audio: np.ndarray, shift: int) -> np.ndarray:
+    """Place ``audio`` [C, T] on the timeline: drop the head (shift < 0) or pad zeros."""
+    if shift < 0:
+        return audio[:, -shift:]
+    if shift > 0:
+        pad = np.zeros((audio.shape[0], shift), dtype=audio.dtype)
+        return np.concatenate([pad, audio], axis=1)
+    return audio
+
+
+def load_capture_audio(capture: Capture, resample: bool = False) -> CaptureAudio:
+    """Read every recording of ``capture`` and align them on the shared timeline.
+
+    The timeline starts at the reference's first sample; sample i of a view
+    sits at ``offset + i / sample_rate`` (offsets rounded to whole samples).
+    After the offsets, end times may differ by at most 0.1 s; everything is
+    cut to the shortest. Files at another rate are an error unless
+    ``resample`` (then they are resampled to ``capture.sample_rate``).
+    """
+    sr = int(capture.sample_rate)
+    ref = _read_at_rate(capture.reference.audio, sr, resample)
+    if ref.shape[0] not in (1, 2):
+        raise AudioGSError(
+            f"reference {capture.reference.audio} has {ref.shape[0]} channels; "
+            "it must be mono (close mic) or binaural (2 channels)"
+        )
+    aligned: dict[str, np.ndarray] = {}
+    files: dict[str, Path] = {"\0reference": capture.reference.audio}
+    for v in capture.views:
+        audio = _read_at_rate(v.audio, sr, resample)
+        if audio.shape[0] != 2:
+            raise AudioGSError(
+                f"view {v.name!r}: {v.audio} has {audio.shape[0]} channel(s); "
+                "binaural required (2 channels: left, right)"
+            )
+        shifted = _shift(audio, int(round(v.offset * sr)))
+        if shifted.shape[1] == 0:
+            raise AudioGSError(
+                f"view {v.name!r}: {v.audio} ends before the timeline starts "
+                f"(offset {v.offset} s, length {audio.shape[1] / sr:.3f} s)"
+            )
+        aligned[v.name] = shifted
+        files[v.name] = v.audio
+
+    lengths = {"\0reference": ref.shape[1], **{k: a.shape[1] for k, a in aligned.items()}}
+    shortest = min(lengths, key=lambda k: lengths[k])
+    longest = max(lengths, key=lambda k: lengths[k])
+    spread = (lengths[longest] - lengths[shortest]) / sr
+    # One sample of slack for the rounding of offsets.
+    if spread > MAX_LENGTH_MISMATCH_S + 1.0 / sr:
+        raise AudioGSError(
+            f"recordings differ in length by {spread:.3f} s after offsets (at most "
+            f"{MAX_LENGTH_MISMATCH_S} s allowed): shortest {files[shortest]} ends at "
+            f"{lengths[shortest] / sr:.3f} s, longest {files[longest]} ends at "
+            f"{lengths[longest] / sr:.3f} s"
+        )
+    n = lengths[shortest]
+    return CaptureAudio(
+        sample_rate=sr,
+        reference=np.ascontiguousarray(ref[:, :n], dtype=np.float32),
+        views={k: np.ascontiguousarray(a[:, :n], dtype=np.float32) for k, a in aligned.items()},
+    )
