@@ -96,7 +96,9 @@ def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) 
     """[2, T] float32: the reference rendered along each source's direct path to each ear."""
     pos, rot = check_pose(position, rotation)
     if inputs.sources.shape[0] == 0:
-        raise AudioGSError("baseline dsp needs at least one known source position ('sources'), got none")
+        raise AudioGSError(
+            "baseline dsp needs at least one known source position ('sources'), got none"
+        )
     right_axis = quat_to_matrix(rot)[:, 0]  # head +X = right ear, in world coordinates
     sr = inputs.sample_rate
     n_samples = inputs.n_samples
