@@ -7,7 +7,6 @@ import numpy as np
 SR = 8000
 
 
-
 def capture_dict(n_views: int = 2) -> dict:
     return {
         "format": "audiogs.capture",
@@ -31,3 +30,24 @@ def noise(channels: int, seconds: float, sr: int = SR, seed: int = 0) -> np.ndar
     return (0.1 * rng.standard_normal((channels, int(round(seconds * sr))))).astype(np.float32)
 
 
+
+
+def model_meta(K: int = 3, sr: int = SR, duration: float = 0.5) -> dict:  # noqa: N803
+    from audiogs_core import __version__
+    from audiogs_core.conventions import stft_settings
+
+    stft = stft_settings(sr)
+    return {
+        "sample_rate": sr, "stft": stft.to_dict(), "K": K, "F": stft.n_freq,
+        "duration": duration, "head_radius": 0.09, "speed_of_sound": 343.0,
+        "reference_position": [1.8, 2.5, 1.6], "flags": {"attenuation": True},
+        "core_version": __version__, "training": {"epochs": 1},
+    }
+
+
+def random_tensors(meta: dict, seed: int = 0) -> dict:
+    from audiogs_core.io.model_folder import TENSOR_SHAPES, shape_of
+
+    rng = np.random.default_rng(seed)
+    return {name: rng.standard_normal(shape_of(name, meta["K"], meta["F"])).astype(np.float32)
+            for name in TENSOR_SHAPES}
