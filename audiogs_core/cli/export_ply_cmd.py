@@ -1,0 +1,24 @@
+"""``audiogs export-ply MODEL OUT.ply``: the Gaussians as a PLY point cloud."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "export-ply"
+HELP = "write a model's Gaussians as a PLY point cloud (x, y, z, energy, decay, time, frequency)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="model folder (model.json, gaussians.safetensors)")
+    parser.add_argument("out", help="output .ply file")
+
+
+def run(args: argparse.Namespace) -> int:
+    # numpy + safetensors only: no torch needed to export.
+    from audiogs_core.io.model_folder import read_model_folder
+    from audiogs_core.io.ply import write_ply
+
+    model = read_model_folder(args.model)
+    write_ply(args.out, model)
+    print(f"wrote {model.K * model.F} Gaussians (K={model.K}, F={model.F}) to {args.out}")
+    return 0

@@ -1,0 +1,207 @@
+"""Model folders (design section 5): ``model.json``, ``gaussians.safetensors``,
+``reference.wav``.
+
+Reading needs only numpy and safetensors (never torch, never scipy, never
+pickle): this is what the Blender add-on uses to show the Gaussians.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.atomic import atomic_path, atomic_write_json
+from audiogs_core.io.capture import JsonChecker
+
+MODEL_FORMAT = "audiogs.model"
+MODEL_VERSION = 1
+MODEL_JSON = "model.json"
+GAUSSIANS_FILE = "gaussians.safetensors"
+REFERENCE_WAV = "reference.wav"
+
+# Required tensors and their shapes in terms of K (time cells) and F (bins).
+TENSOR_SHAPES: dict[str, tuple[str, ...]] = {
+    "mu": ("K", "F", "3"),
+    "q": ("K", "F", "4"),
+    "sh_mono": ("K", "F", "16"),
+    "sh_diff": ("K", "F", "16"),
+    "decay": ("K", "F"),
+    "itd_scale": ("F",),
+    "gain_db": ("F",),
+    "energy": ("K", "F"),
+}
+
+# model.json keys every reader may rely on (the trainer writes more).
+REQUIRED_META_KEYS = ("format", "version", "sample_rate", "stft", "K", "F", "duration",
+                      "head_radius", "speed_of_sound", "reference_position", "flags",
+                      "core_version")
+
+
+@dataclass
+class ModelFolder:
+    """A trained model: ``meta`` (model.json) and its ``tensors`` (float32 numpy)."""
+
+    folder: Path
+    meta: dict
+    tensors: dict[str, np.ndarray]
+
+    @property
+    def K(self) -> int:  # noqa: N802 - the design's name
+        return int(self.meta["K"])
+
+    @property
+    def F(self) -> int:  # noqa: N802 - the design's name
+        return int(self.meta["F"])
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.meta["sample_rate"])
+
+    @property
+    def duration(self) -> float:
+        return float(self.meta["duration"])
+
+    @property
+    def reference_wav(self) -> Path:
+        return Path(self.folder) / REFERENCE_WAV
+
+    def cell_times(self) -> np.ndarray:
+        """Time t_k = k * D / (K - 1) of each time cell, [K] float64 seconds."""
+        return np.arange(self.K, dtype=np.float64) * self.duration / (self.K - 1)
+
+    def read_reference(self) -> tuple[np.ndarray, int]:
+        """The reference recording as float32 [C, T] and its sample rate."""
+        from audiogs_core.io.audio import read_wav
+
+        return read_wav(self.reference_wav)
+
+
+def shape_of(name: str, K: int, F: int) -> tuple[int, ...]:  # noqa: N803
+    """Required shape of tensor ``name`` for a grid of K x F cells."""
+    sizes = {"K": K, "F": F}
+    return tuple(sizes[d] if d in sizes else int(d) for d in TENSOR_SHAPES[name])
+
+
+def check_meta(meta: Any, json_file: str | os.PathLike) -> dict:
+    """Validate the keys of model.json every reader relies on; return ``meta``."""
+    chk = JsonChecker(json_file)
+    if not isinstance(meta, dict):
+        raise AudioGSError(f"{chk.file}: must hold a JSON object")
+    chk.header(meta, MODEL_FORMAT, MODEL_VERSION)
+    for key in REQUIRED_META_KEYS:
+        chk.get(meta, key, "")
+    sr = chk.integer(meta["sample_rate"], "sample_rate")
+    if sr <= 0:
+        raise chk.error("sample_rate", f"must be positive, got {sr}")
+    stft = chk.object(meta["stft"], "stft")
+    for key in ("n_fft", "hop", "win"):
+        v = chk.integer(chk.get(stft, key, "stft"), f"stft.{key}")
+        if v <= 0:
+            raise chk.error(f"stft.{key}", f"must be positive, got {v}")
+    k = chk.integer(meta["K"], "K")
+    if k < 2:
+        raise chk.error("K", f"must be at least 2, got {k}")
+    f = chk.integer(meta["F"], "F")
+    if f != int(stft["n_fft"]) // 2 + 1:
+        raise chk.error("F", f"must be stft.n_fft // 2 + 1 = {int(stft['n_fft']) // 2 + 1}, got {f}")
+    chk.positive(meta["duration"], "duration")
+    chk.positive(meta["head_radius"], "head_radius")
+    chk.positive(meta["speed_of_sound"], "speed_of_sound")
+    chk.vector(meta["reference_position"], "reference_position", 3)
+    chk.object(meta["flags"], "flags")
+    if not isinstance(meta["core_version"], str):
+        raise chk.error("core_version", "must be a string")
+    return meta
+
+
+def check_tensors(tensors: dict, K: int, F: int, file: str | os.PathLike) -> None:  # noqa: N803
+    """Every required tensor present, float32, of its shape and finite."""
+    for name in TENSOR_SHAPES:
+        if name not in tensors:
+            raise AudioGSError(f"{file}: missing tensor '{name}'")
+        t = tensors[name]
+        want = shape_of(name, K, F)
+        if tuple(t.shape) != want:
+            raise AudioGSError(
+                f"{file}: tensor '{name}' has shape {list(t.shape)}, expected {list(want)} "
+                f"(K={K}, F={F} from {MODEL_JSON})"
+            )
+        if t.dtype != np.float32:
+            raise AudioGSError(f"{file}: tensor '{name}' must be float32, got {t.dtype}")
+        if not np.all(np.isfinite(t)):
+            raise AudioGSError(f"{file}: tensor '{name}' contains non-finite values")
+
+
+def read_model_folder(folder: str | os.PathLike) -> ModelFolder:
+    """Read and validate a model folder (model.json + gaussians.safetensors)."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AudioGSError(f"model folder not found: {folder}")
+    json_path = folder / MODEL_JSON
+    if not json_path.is_file():
+        raise AudioGSError(f"no {MODEL_JSON} in model folder {folder}")
+    try:
+        meta = json.loads(json_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AudioGSError(f"{json_path}: invalid JSON: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AudioGSError(f"cannot read {json_path}: {exc}") from exc
+    check_meta(meta, json_path)
+
+    st_path = folder / GAUSSIANS_FILE
+    if not st_path.is_file():
+        raise AudioGSError(f"no {GAUSSIANS_FILE} in model folder {folder}")
+    try:
+        loaded = load_file(str(st_path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise AudioGSError(f"cannot read {st_path}: {exc}") from exc
+    # Copy out of the memory map so the file can be replaced later (Windows).
+    tensors = {k: np.array(v) for k, v in loaded.items()}
+    check_tensors(tensors, int(meta["K"]), int(meta["F"]), st_path)
+    return ModelFolder(folder=folder, meta=meta, tensors=tensors)
+
+
+def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
+                       reference_audio: np.ndarray, sample_rate: int) -> ModelFolder:
+    """Write a model folder atomically, file by file; model.json comes last.
+
+    ``meta`` gets ``format`` and ``version`` if absent and must pass the same
+    checks as on reading; ``tensors`` (numpy, converted to float32) must hold
+    every tensor of TENSOR_SHAPES; ``reference_audio`` is [C, T] (or [T]) at
+    ``sample_rate`` (the model's rate). An existing folder is overwritten.
+    """
+    from safetensors.numpy import save_file
+
+    from audiogs_core.io.audio import write_wav
+
+    folder = Path(folder)
+    meta = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **meta}
+    try:
+        meta = json.loads(json.dumps(meta, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise AudioGSError(f"model metadata for {folder / MODEL_JSON} is not valid JSON: {exc}") from exc
+    check_meta(meta, folder / MODEL_JSON)
+    if int(sample_rate) != int(meta["sample_rate"]):
+        raise AudioGSError(
+            f"reference audio for {folder} is at {sample_rate} Hz but model.json's sample_rate "
+            f"is {meta['sample_rate']} Hz"
+        )
+    arrays = {k: np.ascontiguousarray(np.asarray(v), dtype=np.float32) for k, v in tensors.items()}
+    check_tensors(arrays, int(meta["K"]), int(meta["F"]), folder / GAUSSIANS_FILE)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    # model.json last: a new folder that has a model.json has all three files.
+    with atomic_path(folder / GAUSSIANS_FILE) as tmp:
+        save_file(arrays, str(tmp), metadata={"format": MODEL_FORMAT})
+    write_wav(folder / REFERENCE_WAV, reference_audio, int(sample_rate))
+    atomic_write_json(folder / MODEL_JSON, meta)
+    return ModelFolder(folder=folder, meta=meta, tensors=arrays)

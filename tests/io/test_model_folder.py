@@ -1,0 +1,118 @@
+import json
+
+import numpy as np
+import pytest
+from _io_helpers import SR, model_meta, random_tensors
+from safetensors.numpy import save_file
+
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.model_folder import (MODEL_FORMAT, MODEL_VERSION, TENSOR_SHAPES,
+                                          read_model_folder, write_model_folder)
+
+
+def write_random(folder, K=3, seed=0):  # noqa: N803
+    meta = model_meta(K)
+    ref = (0.1 * np.random.default_rng(seed).standard_normal((1, SR // 2))).astype(np.float32)
+    return write_model_folder(folder, meta, random_tensors(meta, seed), ref, SR), meta, ref
+
+
+def test_round_trip(tmp_path):
+    folder = tmp_path / "model"
+    written, meta, ref = write_random(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["gaussians.safetensors", "model.json",
+                                                        "reference.wav"]
+    m = read_model_folder(folder)
+    assert m.K == 3 and m.F == 129 and m.sample_rate == SR and m.duration == 0.5
+    assert m.meta["format"] == MODEL_FORMAT and m.meta["version"] == MODEL_VERSION
+    assert m.meta["training"] == {"epochs": 1}  # extra keys kept
+    for name in TENSOR_SHAPES:
+        assert m.tensors[name].dtype == np.float32
+        np.testing.assert_array_equal(m.tensors[name], written.tensors[name])
+    audio, sr = m.read_reference()
+    assert sr == SR
+    np.testing.assert_array_equal(audio, ref)
+    np.testing.assert_allclose(m.cell_times(), [0.0, 0.25, 0.5])
+    # Overwriting an existing folder works (a retrained model).
+    write_random(folder, K=4, seed=1)
+    assert read_model_folder(folder).K == 4
+
+
+def test_newer_version_refused(tmp_path):
+    folder = tmp_path / "model"
+    write_random(folder)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["version"] = MODEL_VERSION + 1
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(AudioGSError, match=r"model.json: key 'version' is 2, newer than this "
+                                           r"audiogs supports \(1\); update audiogs"):
+        read_model_folder(folder)
+
+
+def test_missing_meta_key_refused(tmp_path):
+    folder = tmp_path / "model"
+    write_random(folder)
+    meta = json.loads((folder / "model.json").read_text())
+    del meta["reference_position"]
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(AudioGSError, match="model.json: missing required key 'reference_position'"):
+        read_model_folder(folder)
+
+
+def test_missing_tensor_refused(tmp_path):
+    folder = tmp_path / "model"
+    written, _, _ = write_random(folder)
+    tensors = dict(written.tensors)
+    del tensors["gain_db"]
+    save_file(tensors, str(folder / "gaussians.safetensors"))
+    with pytest.raises(AudioGSError, match="gaussians.safetensors: missing tensor 'gain_db'"):
+        read_model_folder(folder)
+
+
+def test_wrong_shape_dtype_and_nan_refused(tmp_path):
+    folder = tmp_path / "model"
+    written, _, _ = write_random(folder)
+    bad = dict(written.tensors, mu=np.zeros((3, 129, 2), dtype=np.float32))
+    save_file(bad, str(folder / "gaussians.safetensors"))
+    with pytest.raises(AudioGSError, match=r"tensor 'mu' has shape \[3, 129, 2\], "
+                                           r"expected \[3, 129, 3\] \(K=3, F=129"):
+        read_model_folder(folder)
+    bad = dict(written.tensors, decay=written.tensors["decay"].astype(np.float64))
+    save_file(bad, str(folder / "gaussians.safetensors"))
+    with pytest.raises(AudioGSError, match="tensor 'decay' must be float32, got float64"):
+        read_model_folder(folder)
+    nan = written.tensors["energy"].copy()
+    nan[0, 0] = np.nan
+    save_file(dict(written.tensors, energy=nan), str(folder / "gaussians.safetensors"))
+    with pytest.raises(AudioGSError, match="tensor 'energy' contains non-finite values"):
+        read_model_folder(folder)
+
+
+def test_corrupt_or_missing_files(tmp_path):
+    with pytest.raises(AudioGSError, match="model folder not found"):
+        read_model_folder(tmp_path / "nope")
+    folder = tmp_path / "model"
+    write_random(folder)
+    (folder / "gaussians.safetensors").write_bytes(b"\x00garbage")
+    with pytest.raises(AudioGSError, match="cannot read .*gaussians.safetensors"):
+        read_model_folder(folder)
+    (folder / "model.json").write_text("{not json")
+    with pytest.raises(AudioGSError, match="model.json: invalid JSON"):
+        read_model_folder(folder)
+    (folder / "model.json").unlink()
+    with pytest.raises(AudioGSError, match="no model.json in model folder"):
+        read_model_folder(folder)
+
+
+def test_write_refuses_bad_input_before_writing(tmp_path):
+    meta = model_meta()
+    tensors = random_tensors(meta)
+    ref = np.zeros((1, 100), dtype=np.float32)
+    with pytest.raises(AudioGSError, match="missing tensor 'q'"):
+        write_model_folder(tmp_path / "a", meta, {k: v for k, v in tensors.items() if k != "q"},
+                           ref, SR)
+    with pytest.raises(AudioGSError, match="key 'F' must be stft.n_fft // 2 \\+ 1 = 129, got 10"):
+        write_model_folder(tmp_path / "a", dict(meta, F=10), tensors, ref, SR)
+    with pytest.raises(AudioGSError, match="reference audio .* is at 16000 Hz but model.json's "
+                                           "sample_rate is 8000 Hz"):
+        write_model_folder(tmp_path / "a", meta, tensors, ref, 16000)
+    assert not (tmp_path / "a").exists()
