@@ -63,11 +63,19 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def json_default(obj: Any) -> Any:
+    """``json.dumps`` hook: numpy arrays and scalars become lists and numbers."""
+    if hasattr(obj, "tolist") and hasattr(obj, "dtype"):
+        return obj.tolist()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write ``obj`` as JSON (indent 2, trailing newline) to ``path`` atomically.
 
-    NaN and infinity are refused: they are not JSON and no reader of ours
-    accepts them.
+    numpy arrays and scalars are written as lists and numbers. NaN and
+    infinity are refused (ValueError): they are not JSON and no reader of
+    ours accepts them.
     """
-    text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
+    text = json.dumps(obj, indent=2, allow_nan=False, default=json_default) + "\n"
     atomic_write_text(path, text)

@@ -20,7 +20,7 @@ import numpy as np
 
 from audiogs_core.conventions import HEAD_RADIUS
 from audiogs_core.errors import AudioGSError
-from audiogs_core.io.atomic import atomic_write_json
+from audiogs_core.io.atomic import atomic_write_json, json_default
 
 CAPTURE_FORMAT = "audiogs.capture"
 CAPTURE_VERSION = 1
@@ -354,9 +354,9 @@ def write_capture(folder: str | os.PathLike, capture_dict: dict) -> Capture:
     folder.mkdir(parents=True, exist_ok=True)
     json_path = folder / CAPTURE_FILE
     # Round-trip through JSON text so that what is validated is what is stored
-    # (tuples become lists, numpy scalars are refused by json.dumps).
+    # (tuples and numpy arrays become lists).
     try:
-        obj = json.loads(json.dumps(capture_dict, allow_nan=True))
+        obj = json.loads(json.dumps(capture_dict, allow_nan=True, default=json_default))
     except (TypeError, ValueError) as exc:
         raise AudioGSError(f"capture for {json_path} is not JSON-serialisable: {exc}") from exc
     capture = parse_capture(obj, json_path, folder)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from audiogs_core.errors import AudioGSError
-from audiogs_core.io.atomic import atomic_path, atomic_write_json
+from audiogs_core.io.atomic import atomic_path, atomic_write_json, json_default
 from audiogs_core.io.capture import JsonChecker
 
 MODEL_FORMAT = "audiogs.model"
@@ -186,7 +186,7 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
     folder = Path(folder)
     meta = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **meta}
     try:
-        meta = json.loads(json.dumps(meta, allow_nan=False))
+        meta = json.loads(json.dumps(meta, allow_nan=False, default=json_default))
     except (TypeError, ValueError) as exc:
         raise AudioGSError(f"model metadata for {folder / MODEL_JSON} is not valid JSON: {exc}") from exc
     check_meta(meta, folder / MODEL_JSON)

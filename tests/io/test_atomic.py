@@ -1,6 +1,7 @@
 import json
 import os
 
+import numpy as np
 import pytest
 
 from audiogs_core.io.atomic import atomic_path, atomic_write_bytes, atomic_write_json, atomic_write_text
@@ -24,6 +25,8 @@ def test_json_indent_and_nan_refused(tmp_path):
         atomic_write_json(p, {"a": float("nan")})
     assert json.loads(p.read_text()) == {"a": [1, 2]}  # old content intact
     assert os.listdir(tmp_path) == ["x.json"]
+    atomic_write_json(p, {"a": np.arange(2), "b": np.float32(0.5)})
+    assert json.loads(p.read_text()) == {"a": [0, 1], "b": 0.5}
 
 
 def test_atomic_path_success_and_failure(tmp_path):

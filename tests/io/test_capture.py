@@ -121,6 +121,15 @@ def test_write_capture_validates_before_writing(tmp_path):
     with pytest.raises(AudioGSError, match="must be 'train' or 'test'"):
         write_capture(tmp_path / "c", d)
     assert not (tmp_path / "c" / "capture.json").exists()
+    with pytest.raises(AudioGSError, match="not JSON-serialisable"):
+        write_capture(tmp_path / "c", dict(capture_dict(), extra=object()))
+    # numpy values (as a simulator produces them) are written as plain JSON.
+    d = capture_dict()
+    d["views"][0]["pose"]["position"] = np.array([3.1, 2.4, 1.6], dtype=np.float32)
+    d["sample_rate"] = np.int64(SR)
+    write_capture(tmp_path / "c", d)
+    written = json.loads((tmp_path / "c" / "capture.json").read_text())
+    assert written["sample_rate"] == SR and len(written["views"][0]["pose"]["position"]) == 3
     cap = write_capture(tmp_path / "c", capture_dict())
     assert json.loads((tmp_path / "c" / "capture.json").read_text()) == capture_dict()
     assert load_capture(tmp_path / "c").views[1].name == cap.views[1].name == "cam2"
