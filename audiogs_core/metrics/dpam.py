@@ -1,0 +1,75 @@
+"""DPAM: the CDPAM perceptual distance (design page, section 7).
+
+Wraps ``cdpam`` 0.0.6 with the protocol's preparation: each signal averaged
+over its two channels, resampled to 22.05 kHz, scaled by 32768 and rounded
+(cdpam's 16-bit convention), then ``CDPAM.forward(g, p)``.
+
+cdpam's own constructor cannot be used as shipped: it calls ``torch.load``
+without ``weights_only`` on a checkpoint that needs full unpickling (refused
+by torch >= 2.6's default), and its audio loader uses ``np.float``, removed
+from numpy. So the model is built here from cdpam's classes with the same
+settings, its checkpoint loaded once and cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+DPAM_SAMPLE_RATE = 22050
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _checkpoint_path() -> Path:
+    import cdpam
+
+    return Path(cdpam.__file__).resolve().parent / "CDPAM_trained" / "scratchJNDdefault_best_model.pth"
+
+
+def load_cdpam() -> Any:
+    """A ready ``cdpam.CDPAM`` on the CPU, built once and cached."""
+    global _model
+    with _lock:
+        if _model is not None:
+            return _model
+        from cdpam.cdpam import CDPAM
+        from cdpam.models import FINnet
+
+        device = torch.device("cpu")
+        # The constructor arguments of CDPAM.__init__ in cdpam 0.0.6.
+        net = FINnet(dev=device, encoder_layers=16, encoder_filters=64, ndim=[16, 6],
+                     classif_dp=0.05, classif_BN=0, classif_act="no", input_size=512)
+        # weights_only=False only here: the file is the cdpam wheel's own
+        # checkpoint (installed, not user-supplied) and it stores its state
+        # inside a pickled dict that the safe loader refuses. Every other
+        # torch.load in the project uses weights_only=True.
+        state = torch.load(_checkpoint_path(), map_location="cpu", weights_only=False)["state"]
+        net.load_state_dict(state)
+        net.eval()
+        model = CDPAM.__new__(CDPAM)  # skip the constructor's unsafe load
+        model.device = device
+        model.model = net
+        _model = model
+        return _model
+
+
+def to_cdpam_input(x: np.ndarray, sample_rate: int) -> np.ndarray:
+    """[2, T] binaural at ``sample_rate`` -> [1, T'] float32 mono at 22.05 kHz in 16-bit units."""
+    from audiogs_core.metrics.prepare import resample64
+
+    mono = np.asarray(x, dtype=np.float64).mean(axis=0)
+    mono = resample64(mono, int(sample_rate), DPAM_SAMPLE_RATE)
+    return np.round(mono * 32768.0).astype(np.float32)[None, :]
+
+
+def dpam(p: np.ndarray, g: np.ndarray, sample_rate: int) -> float:
+    """DPAM of prepared ``p``, ``g`` [2, T] (CDPAM distance, target first)."""
+    model = load_cdpam()
+    with torch.no_grad():
+        dist = model.forward(to_cdpam_input(g, sample_rate), to_cdpam_input(p, sample_rate))
+    return float(dist.reshape(-1)[0])
