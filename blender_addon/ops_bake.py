@@ -1,0 +1,275 @@
+"""Binaural bake along an animated listener (``audiogs.bake``), design section 9.
+
+Frame mapping: t = (frame - audio_start_frame) / fps with fps = render.fps /
+render.fps_base; frames A..B cover (B - A + 1) / fps seconds, so the path runs
+from t(A) to t(B + 1). The listener's world matrix is sampled per (sub-)frame
+with scale removed and positions in metres (``unit_settings.scale_length``).
+The engine renders the WAV at the asked rate (default the scene's audio rate)
+and a sound strip is added, or the previous one of this listener replaced, at
+frame A.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bpy
+from bpy.props import IntProperty, StringProperty
+
+from . import engine, preferences, properties
+from .engine import EngineConfig, EngineError, EngineJob
+from .modal_job import EngineJobOperator, print_progress
+from .scene_io import (AddonError, frame_time, path_dict, sample_listener, scene_fps,
+                       wav_info)
+
+STRIP_LISTENER = "audiogs_listener"  # custom property on baked strips
+TIME_TOLERANCE_S = 1e-4
+
+
+@dataclass
+class BakePlan:
+    """Everything decided before the engine runs (nothing in the scene changed yet)."""
+
+    scene: bpy.types.Scene
+    listener: str
+    frame_start: int
+    frame_end: int
+    out_path: Path
+    sample_rate: int
+    model_dir: Path
+    duration: float  # (B - A + 1) / fps seconds
+    tmp_dir: Path
+    path_file: Path
+    frames: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+
+def read_model_meta(model_dir: Path) -> dict:
+    """model.json of a model folder, validated (no tensors are read)."""
+    from audiogs_core.errors import AudioGSError
+    from audiogs_core.io.model_folder import MODEL_JSON, check_meta
+
+    if not model_dir.is_dir():
+        raise AddonError(f"model folder not found: {model_dir}: train a model first "
+                         "or choose its folder (AudioGS sidebar > Gaussians)")
+    json_path = model_dir / MODEL_JSON
+    if not json_path.is_file():
+        raise AddonError(f"no {MODEL_JSON} in {model_dir}: not a trained model folder")
+    try:
+        return check_meta(json.loads(json_path.read_text(encoding="utf-8")), json_path)
+    except (ValueError, OSError, AudioGSError) as exc:
+        raise AddonError(f"cannot read {json_path}: {exc}") from exc
+
+
+def resolve_listener(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
+    if name:
+        obj = scene.objects.get(name)
+        if obj is None:
+            raise AddonError(f"no object named {name!r} in scene {scene.name!r} to use as listener")
+        return obj
+    st = properties.settings(scene)
+    if st.listener is not None:
+        return st.listener
+    if scene.camera is None:
+        raise AddonError("no listener: set the scene camera or choose a listener object")
+    return scene.camera
+
+
+def default_output(scene: bpy.types.Scene, listener: str) -> Path:
+    st = properties.settings(scene)
+    if st.bake_path:
+        return Path(bpy.path.abspath(st.bake_path))
+    if not bpy.data.filepath:
+        raise AddonError("save the .blend first (the WAV goes next to it) or choose an output file")
+    blend = Path(bpy.data.filepath)
+    return blend.parent / f"{blend.stem}_{bpy.path.clean_name(listener)}_audiogs.wav"
+
+
+def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | None = None,
+              frame_end: int | None = None, filepath: str = "", sample_rate: int = 0,
+              substeps: int | None = None, model_dir: str = "") -> BakePlan:
+    """Validate a bake and write its listener path; raises AddonError saying what to fix."""
+    st = properties.settings(scene)
+    model_str = model_dir or st.model_dir
+    if not model_str:
+        raise AddonError("no model: train one or choose a model folder (AudioGS sidebar > Gaussians)")
+    model = Path(bpy.path.abspath(model_str))
+    meta = read_model_meta(model)
+    obj = resolve_listener(scene, listener)
+    a = scene.frame_start if frame_start is None else int(frame_start)
+    b = scene.frame_end if frame_end is None else int(frame_end)
+    if b < a:
+        raise AddonError(f"frame range {a}..{b} is empty: the end frame must not precede the start")
+    fps = scene_fps(scene)
+    start = st.audio_start_frame
+    t0, t1 = frame_time(a, start, fps), frame_time(b + 1, start, fps)
+    recording = float(meta["duration"])
+    if t0 < -TIME_TOLERANCE_S:
+        raise AddonError(f"frame {a} lies before the recording, which starts at frame {start} "
+                         "(Audio Start Frame): bake from a later frame or move the audio start")
+    if t1 > recording + TIME_TOLERANCE_S:
+        last = start + int(recording * fps + TIME_TOLERANCE_S) - 1
+        raise AddonError(f"frames {a}..{b} run to {t1:.3f} s but the recording lasts "
+                         f"{recording:.3f} s: end the bake at frame {last} or earlier")
+    rate = int(sample_rate) or int(scene.render.ffmpeg.audio_mixrate)
+    if rate <= 0:
+        raise AddonError(f"invalid sample rate {rate}")
+    out = Path(bpy.path.abspath(filepath)) if filepath else default_output(scene, obj.name)
+    if out.suffix.lower() != ".wav":
+        out = out.with_suffix(".wav")
+    if out.exists() and out.is_dir():
+        raise AddonError(f"output {out} is a folder: choose a .wav file")
+    steps = st.bake_substeps if substeps is None else int(substeps)
+    times, positions, rotations = sample_listener(scene, obj, a, b, start, steps)
+    tmp = Path(tempfile.mkdtemp(prefix="audiogs-bake-"))
+    path_file = tmp / "path.json"
+    path_file.write_text(json.dumps(path_dict(times, positions, rotations)), encoding="utf-8")
+    return BakePlan(scene=scene, listener=obj.name, frame_start=a, frame_end=b, out_path=out,
+                    sample_rate=rate, model_dir=model, duration=(b - a + 1) / fps,
+                    tmp_dir=tmp, path_file=path_file, frames=len(times))
+
+
+def render_args(plan: BakePlan, device: str) -> list[str]:
+    return ["render", str(plan.model_dir), "--out", str(plan.out_path), "--path",
+            str(plan.path_file), "--sample-rate", str(plan.sample_rate), "--device", device]
+
+
+def _free_channel(se: bpy.types.SequenceEditor, start: int, end: int) -> int:
+    """The lowest channel with no strip overlapping frames [start, end)."""
+    for ch in range(1, 129):
+        if all(s.channel != ch or s.frame_final_end <= start or s.frame_final_start >= end
+               for s in se.strips_all):
+            return ch
+    return 128
+
+
+def finish_bake(plan: BakePlan) -> bpy.types.Strip:
+    """Add the sound strip (replacing this listener's previous one) and record the bake."""
+    if not plan.out_path.is_file():
+        raise EngineError(f"the engine reported success but wrote no {plan.out_path}")
+    rate, channels, seconds = wav_info(plan.out_path)
+    scene = plan.scene
+    se = scene.sequence_editor or scene.sequence_editor_create()
+    for old in [s for s in se.strips_all if s.get(STRIP_LISTENER) == plan.listener]:
+        sound = getattr(old, "sound", None)
+        se.strips.remove(old)
+        if sound is not None and sound.users == 0:
+            bpy.data.sounds.remove(sound)
+    end = plan.frame_end + 1
+    channel = _free_channel(se, plan.frame_start, end)
+    strip = se.strips.new_sound(f"AudioGS {plan.listener}", str(plan.out_path), channel,
+                                plan.frame_start)
+    strip[STRIP_LISTENER] = plan.listener
+    st = properties.settings(scene)
+    st.last_bake_path = str(plan.out_path)
+    st.last_bake_info = (f"{plan.listener}, frames {plan.frame_start}-{plan.frame_end}, "
+                         f"{seconds:.2f} s, {rate} Hz, {channels} ch")
+    return strip
+
+
+def execute_plan(plan: BakePlan, config: EngineConfig, quiet: bool = False) -> bpy.types.Strip:
+    """Render a planned bake, blocking, and add its strip; always cleans the plan up."""
+    try:
+        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        job.start()
+        job.wait(None if quiet else
+                 (lambda ev: print_progress(job) if ev.get("event") == "progress" else None))
+        return finish_bake(plan)
+    finally:
+        plan.cleanup()
+
+
+def bake(scene: bpy.types.Scene, config: EngineConfig, listener: str = "",
+         frame_start: int | None = None, frame_end: int | None = None, filepath: str = "",
+         sample_rate: int = 0, substeps: int | None = None, model_dir: str = "",
+         quiet: bool = False) -> bpy.types.Strip:
+    """The whole bake, blocking (headless, scripts). Raises AddonError/EngineError."""
+    plan = plan_bake(scene, listener, frame_start, frame_end, filepath, sample_rate,
+                     substeps, model_dir)
+    return execute_plan(plan, config, quiet)
+
+
+class AUDIOGS_OT_bake(bpy.types.Operator, EngineJobOperator):
+    """Render the binaural sound along the listener's animation and add it as a sound strip"""
+
+    bl_idname = "audiogs.bake"
+    bl_label = "Bake Binaural Audio"
+    bl_options = {"REGISTER"}
+
+    listener: StringProperty(  # type: ignore[valid-type]
+        name="Listener", description="Object used as the listener's head (empty: the scene camera)")
+    frame_start: IntProperty(name="Start Frame", options={"SKIP_SAVE"})  # type: ignore[valid-type]
+    frame_end: IntProperty(name="End Frame", options={"SKIP_SAVE"})  # type: ignore[valid-type]
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="Output", description="WAV to write (empty: next to the .blend)", subtype="FILE_PATH")
+    sample_rate: IntProperty(  # type: ignore[valid-type]
+        name="Sample Rate", description="Output rate in Hz (0: the scene's audio rate)",
+        default=0, min=0)
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if context.scene is None or not properties.settings(context.scene).model_dir:
+            cls.poll_message_set("Train or load a model first")
+            return False
+        return True
+
+    def _plan(self, context: bpy.types.Context) -> tuple[BakePlan, EngineConfig] | None:
+        is_set = self.properties.is_property_set
+        try:
+            python, device = preferences.engine_settings(context)
+            plan = plan_bake(context.scene, self.listener,
+                             self.frame_start if is_set("frame_start") else None,
+                             self.frame_end if is_set("frame_end") else None,
+                             self.filepath, self.sample_rate)
+        except AddonError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        try:
+            config = engine.prepare(python, device)
+        except EngineError as exc:
+            plan.cleanup()
+            self.report({"ERROR"}, str(exc))
+            return None
+        return plan, config
+
+    def _finisher(self, plan: BakePlan):
+        def finish(done: dict) -> str:
+            try:
+                strip = finish_bake(plan)
+            finally:
+                plan.cleanup()
+            return f"Baked {plan.out_path} (strip {strip.name!r} at frame {plan.frame_start})"
+        return finish
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        planned = self._plan(context)
+        if planned is None:
+            return {"CANCELLED"}
+        plan, config = planned
+        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        result = self.run_blocking(job, self._finisher(plan))
+        plan.cleanup()
+        return result
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        planned = self._plan(context)
+        if planned is None:
+            return {"CANCELLED"}
+        plan, config = planned
+        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        result = self.run_modal(context, "bake", job, self._finisher(plan), abort=plan.cleanup)
+        if "RUNNING_MODAL" not in result:
+            plan.cleanup()
+        return result
+
+
+CLASSES = (AUDIOGS_OT_bake,)

@@ -1,0 +1,417 @@
+"""Capture import and export (File > Import/Export > AudioGS Capture)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import bpy
+from bpy.props import StringProperty
+from bpy_extras.io_utils import ExportHelper, ImportHelper
+
+from . import properties
+from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
+                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, pose_from_matrix,
+                       scale_length, set_pose, wav_info, write_obj)
+
+COLLECTION_NAME = "AudioGS Capture"
+# Train and test cameras are told apart by collection, custom property and colour.
+SPLIT_COLOURS = {"train": (0.2, 0.6, 1.0, 1.0), "test": (1.0, 0.45, 0.1, 1.0)}
+
+
+def _core_capture():
+    from audiogs_core.io import capture
+
+    return capture
+
+
+# ----------------------------------------------------------------------------
+# import
+
+
+def _remove_collection_tree(coll: bpy.types.Collection) -> None:
+    """Delete a collection, its child collections and their objects and data."""
+    for child in list(coll.children):
+        _remove_collection_tree(child)
+    for obj in list(coll.objects):
+        data = obj.data
+        bpy.data.objects.remove(obj, do_unlink=True)
+        if data is not None and data.users == 0:
+            _remove_id(data)
+    bpy.data.collections.remove(coll)
+
+
+def _remove_id(data: bpy.types.ID) -> None:
+    """Remove an unused object-data block (mesh, camera, speaker)."""
+    if isinstance(data, bpy.types.Mesh):
+        bpy.data.meshes.remove(data)
+    elif isinstance(data, bpy.types.Camera):
+        bpy.data.cameras.remove(data)
+    elif isinstance(data, bpy.types.Speaker):
+        bpy.data.speakers.remove(data)
+
+
+def _drop_number_suffix(block: bpy.types.ID) -> None:
+    """'room.001' -> 'room' when that name is free again."""
+    base, dot, num = block.name.rpartition(".")
+    if dot and num.isdigit() and len(num) == 3:
+        block.name = base
+
+
+def imported_collections() -> list[bpy.types.Collection]:
+    return [c for c in bpy.data.collections if c.get(PROP_CAPTURE) is not None]
+
+
+def _import_room(context: bpy.types.Context, mesh_path: Path,
+                 into: bpy.types.Collection) -> list[bpy.types.Object]:
+    """Blender's OBJ importer with the capture's axes (Z up, Y forward)."""
+    before = set(bpy.data.objects)
+    try:
+        result = bpy.ops.wm.obj_import(filepath=str(mesh_path), up_axis="Z", forward_axis="Y")
+    except RuntimeError as exc:
+        result = {"CANCELLED"}
+        err: str | None = str(exc).strip()
+    else:
+        err = None
+    new = [o for o in bpy.data.objects if o not in before]
+    if "FINISHED" not in result or not new:
+        for o in new:
+            bpy.data.objects.remove(o, do_unlink=True)
+        raise AddonError(f"cannot import the room mesh {mesh_path}" + (f": {err}" if err else ""))
+    for o in new:
+        for c in list(o.users_collection):
+            c.objects.unlink(o)
+        into.objects.link(o)
+        o[PROP_ROOM] = True
+    return new
+
+
+def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collection:
+    """Build the capture's collection; replaces an earlier import. Raises AddonError
+    before touching the scene when the capture is invalid."""
+    from audiogs_core.errors import AudioGSError
+
+    try:
+        cap = _core_capture().load_capture(path)
+    except AudioGSError as exc:
+        raise AddonError(str(exc)) from exc
+    for f, what in [(cap.reference.audio, "reference audio")] + \
+            [(v.audio, f"audio of view {v.name!r}") for v in cap.views] + \
+            ([(cap.room_mesh, "room mesh")] if cap.room_mesh is not None else []):
+        if not Path(f).is_file():
+            raise AddonError(f"{what} not found: {f}")
+
+    scene = context.scene
+    metres = scale_length(scene)
+    root = bpy.data.collections.new(COLLECTION_NAME)
+    scene.collection.children.link(root)
+    room = None
+    try:
+        if cap.room_mesh is not None:
+            room = bpy.data.collections.new("Room")
+            root.children.link(room)
+            layer_coll = context.view_layer.layer_collection.children[root.name].children[room.name]
+            prev_active = context.view_layer.active_layer_collection
+            context.view_layer.active_layer_collection = layer_coll
+            try:
+                for o in _import_room(context, Path(cap.room_mesh), room):
+                    o.display_type = "WIRE"
+                    # The OBJ is already in world metres; undo a unit scale.
+                    o.scale = [1.0 / metres] * 3
+            finally:
+                context.view_layer.active_layer_collection = prev_active
+    except AddonError:
+        _remove_collection_tree(root)
+        raise
+
+    # Success is certain from here on: replace the earlier import.
+    for old in imported_collections():
+        _remove_collection_tree(old)
+    root.name = COLLECTION_NAME
+    if room is not None:
+        room.name = "Room"
+        for o in room.objects:  # imported while the old room still held the names
+            _drop_number_suffix(o)
+            if o.data is not None:
+                _drop_number_suffix(o.data)
+    root[PROP_CAPTURE] = str(cap.folder)
+
+    views_coll = {s: bpy.data.collections.new(f"Views ({s})") for s in ("train", "test")}
+    for s, c in views_coll.items():
+        root.children.link(c)
+    for v in cap.views:
+        cam = bpy.data.cameras.new(v.name)
+        cam.display_size = 0.3
+        obj = bpy.data.objects.new(v.name, cam)
+        set_pose(obj, v.pose.position, v.pose.rotation, metres)
+        obj[PROP_AUDIO] = str(Path(v.audio).resolve())
+        obj[PROP_SPLIT] = v.split
+        obj[PROP_OFFSET] = float(v.offset)
+        obj[PROP_VIEW] = v.name
+        obj.color = SPLIT_COLOURS[v.split]
+        views_coll[v.split].objects.link(obj)
+
+    ref_path = str(Path(cap.reference.audio).resolve())
+    sound = bpy.data.sounds.load(ref_path, check_existing=True)
+    if cap.sources:
+        src_coll = bpy.data.collections.new("Sources")
+        root.children.link(src_coll)
+        for s in cap.sources:
+            spk = bpy.data.speakers.new(s.name)
+            spk.muted = True  # the recording is for reference, not for playback in the mix
+            spk.sound = sound
+            obj = bpy.data.objects.new(s.name, spk)
+            set_pose(obj, s.position, None, metres)
+            obj[PROP_SOURCE] = s.name
+            src_coll.objects.link(obj)
+
+    ref = bpy.data.objects.new("Reference", None)
+    ref.empty_display_type = "SPHERE"
+    ref.empty_display_size = 0.1
+    pose = cap.reference.pose
+    if pose is not None:
+        set_pose(ref, pose.position, pose.rotation, metres)
+        ref[PROP_REF_POSE] = "full" if pose.rotation is not None else "position"
+    else:
+        ref[PROP_REF_POSE] = "none"
+    ref[PROP_AUDIO] = ref_path
+    ref[PROP_SPLIT] = "reference"
+    root.objects.link(ref)
+
+    st = properties.settings(scene)
+    st.capture_dir = str(cap.folder)
+    st.reference_audio = ref_path
+    st.capture_sample_rate = int(cap.sample_rate)
+    return root
+
+
+# ----------------------------------------------------------------------------
+# export
+
+
+def _objects_with(scene: bpy.types.Scene, key: str) -> list[bpy.types.Object]:
+    return sorted((o for o in scene.objects if o.get(key) is not None), key=lambda o: o.name)
+
+
+def _abs(path: str) -> Path:
+    return Path(bpy.path.abspath(path)).resolve()
+
+
+def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, str]],
+                                                        list[bpy.types.Object]]:
+    """The capture dict of the scene, the (source file, relative target) copies it
+    needs and the room objects. Raises AddonError saying what is missing."""
+    metres = scale_length(scene)
+    views, copies = [], []
+    rates: dict[str, int] = {}
+    names: set[str] = set()
+    ref_obj = None
+    for obj in _objects_with(scene, PROP_AUDIO):
+        split = str(obj.get(PROP_SPLIT, "train"))
+        if split == "reference":
+            if ref_obj is not None:
+                raise AddonError(f"two reference objects ({ref_obj.name}, {obj.name}): "
+                                 "keep one with split 'reference'")
+            ref_obj = obj
+            continue
+        if split not in ("train", "test"):
+            raise AddonError(f"object {obj.name!r}: split must be train, test or reference, "
+                             f"got {split!r}")
+        audio = _abs(str(obj[PROP_AUDIO]))
+        if not audio.is_file():
+            raise AddonError(f"object {obj.name!r}: audio file not found: {audio}")
+        name = str(obj.get(PROP_VIEW) or obj.name)
+        if name in names:
+            raise AddonError(f"two views are named {name!r}: rename one (custom property {PROP_VIEW})")
+        names.add(name)
+        rates[str(audio)] = wav_info(audio)[0]
+        pos, rot = pose_from_matrix(obj.matrix_world, metres)
+        rel = f"audio/{name}{audio.suffix.lower() or '.wav'}"
+        copies.append((audio, rel))
+        views.append({"name": name, "audio": rel, "offset": float(obj.get(PROP_OFFSET, 0.0)),
+                      "pose": {"position": pos, "rotation": rot}, "split": split})
+    if not views:
+        raise AddonError("no views: give cameras an audio file and a split "
+                         "(AudioGS sidebar > Capture > Mark as View)")
+
+    st = properties.settings(scene)
+    if ref_obj is not None:
+        ref_audio = _abs(str(ref_obj[PROP_AUDIO]))
+    elif st.reference_audio:
+        ref_audio = _abs(st.reference_audio)
+    else:
+        raise AddonError("no reference recording: mark an object with split 'reference' "
+                         "and its audio file")
+    if not ref_audio.is_file():
+        raise AddonError(f"reference audio not found: {ref_audio}")
+    ref_rel = f"audio/reference{ref_audio.suffix.lower() or '.wav'}"
+    copies.append((ref_audio, ref_rel))
+    rate = wav_info(ref_audio)[0]
+    for f, r in rates.items():
+        if r != rate:
+            raise AddonError(f"{f} is at {r} Hz but the reference {ref_audio} is at {rate} Hz: "
+                             "all recordings of a capture share one sample rate")
+    reference: dict = {"audio": ref_rel}
+    if ref_obj is not None:
+        mode = str(ref_obj.get(PROP_REF_POSE, "full"))
+        pos, rot = pose_from_matrix(ref_obj.matrix_world, metres)
+        if mode == "full":
+            reference["pose"] = {"position": pos, "rotation": rot}
+        elif mode == "position":
+            reference["pose"] = {"position": pos}
+
+    sources = [{"name": str(o[PROP_SOURCE]),
+                "position": pose_from_matrix(o.matrix_world, metres)[0]}
+               for o in _objects_with(scene, PROP_SOURCE)]
+    room = [o for o in _objects_with(scene, PROP_ROOM) if o.type == "MESH"]
+    cap = {"format": "audiogs.capture", "version": 1, "sample_rate": rate,
+           "sources": sources, "reference": reference, "views": views}
+    if room:
+        cap["room"] = {"mesh": "room.obj"}
+    return cap, copies, room
+
+
+def export_capture(context: bpy.types.Context, folder: str) -> Path:
+    """Write the scene's capture into ``folder``; validated before any file is written."""
+    from audiogs_core.errors import AudioGSError
+
+    core = _core_capture()
+    target = Path(bpy.path.abspath(folder))
+    if target.name == core.CAPTURE_FILE:
+        target = target.parent
+    if target.exists() and not target.is_dir():
+        raise AddonError(f"{target} exists and is not a folder")
+    scene = context.scene
+    context.view_layer.update()  # matrix_world of objects moved by scripts
+    cap, copies, room = capture_from_scene(scene)
+    try:
+        core.parse_capture(cap, target / core.CAPTURE_FILE, target)
+    except AudioGSError as exc:
+        raise AddonError(str(exc)) from exc
+    (target / "audio").mkdir(parents=True, exist_ok=True)
+    for src, rel in copies:
+        dst = target / rel
+        if dst.exists() and os.path.samefile(src, dst):
+            continue
+        shutil.copy2(src, dst)
+    if room:
+        write_obj(room, target / "room.obj", scale_length(scene), context.evaluated_depsgraph_get())
+    try:
+        core.write_capture(target, cap)
+    except AudioGSError as exc:
+        raise AddonError(str(exc)) from exc
+    return target
+
+
+# ----------------------------------------------------------------------------
+# operators
+
+
+class AUDIOGS_OT_import_capture(bpy.types.Operator, ImportHelper):
+    """Import an AudioGS capture: room, one camera per view, speakers at the sources"""
+
+    bl_idname = "audiogs.import_capture"
+    bl_label = "Import AudioGS Capture"
+    bl_options = {"REGISTER", "UNDO"}
+
+    filename_ext = ".json"
+    filter_glob: StringProperty(default="capture.json;*.json", options={"HIDDEN"})  # type: ignore[valid-type]
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="Capture", description="capture.json or the folder holding it", subtype="FILE_PATH")
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            coll = import_capture(context, bpy.path.abspath(self.filepath))
+        except AddonError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        n = sum(1 for o in coll.all_objects if o.get(PROP_VIEW) is not None)
+        self.report({"INFO"}, f"Imported capture {coll[PROP_CAPTURE]} ({n} views)")
+        return {"FINISHED"}
+
+
+class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):
+    """Export cameras and objects that carry an audio file and a split as a capture folder"""
+
+    bl_idname = "audiogs.export_capture"
+    bl_label = "Export AudioGS Capture"
+    bl_options = {"REGISTER"}
+
+    filename_ext = ""
+    check_extension = None
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="Capture Folder", description="Folder to write capture.json and the audio into",
+        subtype="DIR_PATH")
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if not self.filepath:
+            blend = bpy.data.filepath
+            base = Path(blend).with_suffix("") if blend else Path.home() / "audiogs"
+            self.filepath = str(base) + "_capture" + os.sep
+        context.window_manager.fileselect_add(self)
+        return {"RUNNING_MODAL"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        if not self.filepath:
+            self.report({"ERROR"}, "choose a folder to export the capture into")
+            return {"CANCELLED"}
+        try:
+            folder = export_capture(context, self.filepath)
+        except (AddonError, OSError) as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Exported capture to {folder}")
+        return {"FINISHED"}
+
+
+class AUDIOGS_OT_mark_view(bpy.types.Operator):
+    """Give the selected objects the custom properties of a capture view (audio file, split)"""
+
+    bl_idname = "audiogs.mark_view"
+    bl_label = "Mark as View"
+    bl_options = {"REGISTER", "UNDO"}
+
+    split: bpy.props.EnumProperty(  # type: ignore[valid-type]
+        name="Split", items=[("train", "Train", "Used for training"),
+                             ("test", "Test", "Held out for evaluation"),
+                             ("reference", "Reference", "The recording every view is rendered from")],
+        default="train")
+    audio: StringProperty(name="Audio", subtype="FILE_PATH")  # type: ignore[valid-type]
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not context.selected_objects:
+            cls.poll_message_set("Select the objects (cameras) that recorded audio")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        for obj in context.selected_objects:
+            if obj.get(PROP_AUDIO) is None or self.audio:
+                obj[PROP_AUDIO] = self.audio
+            obj[PROP_SPLIT] = self.split
+            if obj.get(PROP_OFFSET) is None:
+                obj[PROP_OFFSET] = 0.0
+        return {"FINISHED"}
+
+
+def menu_import(self: bpy.types.Menu, context: bpy.types.Context) -> None:
+    self.layout.operator(AUDIOGS_OT_import_capture.bl_idname, text="AudioGS Capture (capture.json)")
+
+
+def menu_export(self: bpy.types.Menu, context: bpy.types.Context) -> None:
+    self.layout.operator(AUDIOGS_OT_export_capture.bl_idname, text="AudioGS Capture (folder)")
+
+
+CLASSES = (AUDIOGS_OT_import_capture, AUDIOGS_OT_export_capture, AUDIOGS_OT_mark_view)
+
+
+def register() -> None:
+    bpy.types.TOPBAR_MT_file_import.append(menu_import)
+    bpy.types.TOPBAR_MT_file_export.append(menu_export)
+
+
+def unregister() -> None:
+    bpy.types.TOPBAR_MT_file_import.remove(menu_import)
+    bpy.types.TOPBAR_MT_file_export.remove(menu_export)

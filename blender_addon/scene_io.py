@@ -1,0 +1,187 @@
+"""Blender state <-> the core's world: poses, times, listener paths, files.
+
+Conventions (design section 2): the world is Blender's (Z up, metres after
+``unit_settings.scale_length``); a listener's head frame *is* Blender's camera
+frame, so the pose of any object is its world position and the quaternion
+(w, x, y, z) of its world rotation, with the object's scale removed.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+from typing import Sequence
+
+import bpy
+import numpy as np
+from mathutils import Matrix, Quaternion, Vector
+
+# Custom properties that mark objects for capture export (plain ID properties,
+# so they survive without the add-on and in Blender 5).
+PROP_AUDIO = "audiogs_audio"      # path of the object's recording
+PROP_SPLIT = "audiogs_split"      # "train", "test" or "reference"
+PROP_OFFSET = "audiogs_offset"    # seconds on the shared timeline
+PROP_VIEW = "audiogs_view"        # view name in capture.json (default: object name)
+PROP_REF_POSE = "audiogs_reference_pose"  # "none", "position" or "full"
+PROP_SOURCE = "audiogs_source"    # source name (speakers at known sources)
+PROP_ROOM = "audiogs_room"        # the room mesh
+PROP_CAPTURE = "audiogs_capture"  # on the imported collection: its capture folder
+PROP_GAUSSIANS = "audiogs_gaussians"  # on the Gaussians object: its model folder
+
+SPLITS = ("train", "test", "reference")
+
+
+class AddonError(Exception):
+    """A user-facing failure of an add-on action: one line that says what to do."""
+
+
+def scale_length(scene: bpy.types.Scene) -> float:
+    """Metres per Blender unit."""
+    s = float(scene.unit_settings.scale_length)
+    return s if s > 0 else 1.0
+
+
+def scene_fps(scene: bpy.types.Scene) -> float:
+    return float(scene.render.fps) / float(scene.render.fps_base)
+
+
+def frame_time(frame: float, audio_start_frame: int, fps: float) -> float:
+    """Seconds on the capture's timeline at (possibly fractional) ``frame``."""
+    return (float(frame) - float(audio_start_frame)) / fps
+
+
+def pose_from_matrix(matrix_world: Matrix, metres_per_unit: float = 1.0
+                     ) -> tuple[list[float], list[float]]:
+    """(position [3] in metres, rotation [4] wxyz) of a world matrix, scale removed."""
+    loc, rot, _scale = matrix_world.decompose()
+    q = rot.normalized()
+    # Blender stores float32: more digits than these are noise in the JSON.
+    position = [round(float(c) * metres_per_unit, 6) for c in loc]
+    return position, [round(float(c), 7) for c in (q.w, q.x, q.y, q.z)]
+
+
+def set_pose(obj: bpy.types.Object, position: Sequence[float],
+             rotation: Sequence[float] | None, metres_per_unit: float = 1.0) -> None:
+    """Place an unparented object at a pose given in metres (rotation wxyz or None)."""
+    obj.location = Vector([float(c) / metres_per_unit for c in position])
+    obj.rotation_mode = "QUATERNION"
+    if rotation is not None:
+        obj.rotation_quaternion = Quaternion([float(c) for c in rotation]).normalized()
+
+
+def listener_frames(frame_start: int, frame_end: int, substeps: int) -> list[tuple[int, float]]:
+    """(frame, subframe) samples covering frames A..B inclusive: A, A + 1/s, ..., B + 1.
+
+    Frames A..B last (B - A + 1) frames, so the path ends at the start of B + 1.
+    """
+    s = max(1, int(substeps))
+    out = []
+    for i in range((frame_end - frame_start + 1) * s + 1):
+        whole, part = divmod(i, s)
+        out.append((frame_start + whole, part / s))
+    return out
+
+
+def sample_listener(scene: bpy.types.Scene, obj: bpy.types.Object, frame_start: int,
+                    frame_end: int, audio_start_frame: int, substeps: int = 1
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The listener's world pose per (sub-)frame: times [N], positions [N, 3], rotations [N, 4].
+
+    Evaluates the animation with ``frame_set`` and restores the current frame
+    (and sub-frame) afterwards, also on errors.
+    """
+    fps = scene_fps(scene)
+    metres = scale_length(scene)
+    samples = listener_frames(frame_start, frame_end, substeps)
+    times = np.empty(len(samples))
+    positions = np.empty((len(samples), 3))
+    rotations = np.empty((len(samples), 4))
+    frame0, sub0 = scene.frame_current, scene.frame_subframe
+    try:
+        for i, (frame, sub) in enumerate(samples):
+            scene.frame_set(frame, subframe=sub)
+            pos, rot = pose_from_matrix(obj.matrix_world, metres)
+            times[i] = frame_time(frame + sub, audio_start_frame, fps)
+            positions[i] = pos
+            rotations[i] = rot
+    finally:
+        scene.frame_set(frame0, subframe=sub0)
+    # Keep consecutive quaternions in one hemisphere (q and -q are the same
+    # rotation); slerp takes the short arc anyway, this keeps the file tidy.
+    for i in range(1, len(rotations)):
+        if float(np.dot(rotations[i], rotations[i - 1])) < 0:
+            rotations[i] = -rotations[i]
+    return times, positions, rotations
+
+
+def path_dict(times: np.ndarray, positions: np.ndarray, rotations: np.ndarray) -> dict:
+    """A listener path (``path.json``, design section 3)."""
+    return {
+        "format": "audiogs.path", "version": 1,
+        "frames": [{"time": float(t), "position": [float(c) for c in p],
+                    "rotation": [float(c) for c in q]}
+                   for t, p, q in zip(times, positions, rotations)],
+    }
+
+
+def wav_info(path: str | Path) -> tuple[int, int, float]:
+    """(sample rate, channels, seconds) of a RIFF/WAVE file, read from its header.
+
+    Blender's Python has no soundfile; the header is enough for export.
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+                raise AddonError(f"{p} is not a WAV file")
+            rate = channels = block = 0
+            data_bytes = -1
+            while True:
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    break
+                cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if cid == b"fmt ":
+                    fmt = fh.read(size)
+                    channels, rate = struct.unpack("<HI", fmt[2:8])
+                    block = struct.unpack("<H", fmt[12:14])[0]
+                    if size % 2:
+                        fh.read(1)
+                elif cid == b"data":
+                    data_bytes = size
+                    break
+                else:
+                    fh.seek(size + (size % 2), 1)
+    except OSError as exc:
+        raise AddonError(f"cannot read audio file {p}: {exc}") from exc
+    if rate <= 0 or channels <= 0:
+        raise AddonError(f"{p} has no valid WAV format chunk")
+    seconds = data_bytes / (block * rate) if data_bytes >= 0 and block > 0 else math.nan
+    return int(rate), int(channels), float(seconds)
+
+
+def write_obj(objects: Sequence[bpy.types.Object], path: Path, metres_per_unit: float,
+              depsgraph: bpy.types.Depsgraph | None = None) -> None:
+    """Write mesh objects as one OBJ in world coordinates (metres, Z up: the
+    capture's convention, read back by Blender's importer with up Z, forward Y)."""
+    lines = ["# AudioGS room mesh: world frame, metres, Z up"]
+    base = 1
+    for obj in objects:
+        eval_obj = obj.evaluated_get(depsgraph) if depsgraph is not None else obj
+        mesh = eval_obj.to_mesh()
+        try:
+            mw = obj.matrix_world
+            lines.append(f"o {obj.name}")
+            for v in mesh.vertices:
+                w = mw @ v.co
+                lines.append("v {:.6f} {:.6f} {:.6f}".format(*(c * metres_per_unit for c in w)))
+            for poly in mesh.polygons:
+                lines.append("f " + " ".join(str(base + i) for i in poly.vertices))
+            base += len(mesh.vertices)
+        finally:
+            eval_obj.to_mesh_clear()
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)

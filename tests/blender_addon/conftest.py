@@ -1,0 +1,62 @@
+"""Helpers for the Blender add-on tests: each driver runs in its own bpy process."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def check_names(driver: str) -> list[str]:
+    """The ``check_*`` functions of a driver, in file order (read, not imported:
+    drivers import bpy)."""
+    tree = ast.parse((HERE / driver).read_text(encoding="utf-8"))
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("check_")]
+
+
+def blender_env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["BLENDER_USER_RESOURCES"] = str(tmp / "blender_user")
+    env["OMP_NUM_THREADS"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(ROOT)] + (
+        [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env.update(extra)
+    return env
+
+
+def run_driver(driver: str, tmp: Path, *args: str, timeout: float = 180, **env: str) -> dict:
+    """Run a driver under the bpy wheel; return {check name: "ok" or traceback}."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    out = tmp / f"{Path(driver).stem}_results.json"
+    proc = subprocess.run([sys.executable, str(HERE / driver), str(out), *args],
+                          env=blender_env(tmp, **env), capture_output=True, text=True,
+                          timeout=timeout, cwd=str(tmp))
+    results = json.loads(out.read_text()) if out.is_file() else {}
+    results["__log__"] = (proc.stdout[-4000:] + "\n--- stderr ---\n" + proc.stderr[-6000:])
+    return results
+
+
+def assert_check(results: dict, name: str) -> None:
+    if name not in results:
+        pytest.fail(f"{name} did not run; driver output:\n{results.get('__log__', '')}")
+    if results[name] != "ok":
+        pytest.fail(f"{name} failed inside Blender:\n{results[name]}")
+
+
+@pytest.fixture(scope="session")
+def extension_zip(tmp_path_factory) -> Path:
+    """The extension built once per session by scripts/build_extension.py."""
+    out_dir = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_extension.py"),
+                           "--out-dir", str(out_dir), "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return Path(json.loads(proc.stdout.strip().splitlines()[-1])["zip"])
