@@ -1,0 +1,1 @@
+"""Signal processing in torch: the project's STFT."""

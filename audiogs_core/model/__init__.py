@@ -1,0 +1,1 @@
+"""The AudioGS representation: Audio Gaussians and their differentiable renderer."""

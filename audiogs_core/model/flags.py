@@ -1,0 +1,26 @@
+"""Switches of the AudioGS representation; each one is an ablation in the benchmark."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class ModelFlags:
+    attenuation: bool = True  # off: g = 1
+    sh_degree: int = 3  # 0 = no directionality
+    phase: bool = True  # off: reference phase only (no ITD, no delay)
+    delay: bool = True  # off: propagation delay delta = 0
+    side: bool = True  # off: mono only, side term D = 0
+    per_gaussian_decay: bool = True  # off: one learned alpha for all Gaussians
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelFlags":
+        known = {f.name for f in fields(cls)}
+        flags = cls(**{k: v for k, v in d.items() if k in known})
+        if not 0 <= flags.sh_degree <= 3:
+            raise ValueError(f"sh_degree must be 0..3, got {flags.sh_degree}")
+        return flags

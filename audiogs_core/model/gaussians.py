@@ -1,0 +1,131 @@
+"""The learnable Audio Gaussians: one per time-frequency cell of the reference.
+
+Holds the parameters of design section 4 and the constants the renderer
+needs (grid, STFT, head, reference pose).  Rendering math is in ``render.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from audiogs_core.conventions import HEAD_RADIUS, SPEED_OF_SOUND, StftSettings
+from audiogs_core.model.flags import ModelFlags
+
+# Tensors of the model folder, in the order they are saved.
+PARAMETER_NAMES = ("mu", "q", "sh_mono", "sh_diff", "decay", "itd_scale", "gain_db")
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """The time-frequency grid and the physical constants of one model."""
+
+    stft: StftSettings
+    n_cells: int  # K
+    duration: float  # D, seconds
+    head_radius: float = HEAD_RADIUS
+    speed_of_sound: float = SPEED_OF_SOUND
+
+    @property
+    def n_freq(self) -> int:  # F
+        return self.stft.n_freq
+
+    @property
+    def cell_spacing(self) -> float:
+        return self.duration / (self.n_cells - 1)
+
+
+class AudioGaussians(nn.Module):
+    """K x F Audio Gaussians.
+
+    Parameters: mu [K,F,3], q [K,F,4], sh_mono [K,F,16], sh_diff [K,F,16],
+    decay [K,F] (a single [1] value when per_gaussian_decay is off),
+    itd_scale [F], gain_db [F].
+    """
+
+    def __init__(
+        self,
+        grid: GridSpec,
+        flags: ModelFlags,
+        reference_position: np.ndarray,
+        reference_rotation: np.ndarray | None = None,
+        reference_binaural: bool = False,
+    ) -> None:
+        super().__init__()
+        k, f = grid.n_cells, grid.n_freq
+        self.grid = grid
+        self.flags = flags
+        self.reference_binaural = reference_binaural
+        self.mu = nn.Parameter(torch.zeros(k, f, 3))
+        q = torch.zeros(k, f, 4)
+        q[..., 0] = 1.0
+        self.q = nn.Parameter(q)
+        self.sh_mono = nn.Parameter(torch.zeros(k, f, 16))
+        self.sh_diff = nn.Parameter(torch.zeros(k, f, 16))
+        self.decay = nn.Parameter(torch.zeros(k, f) if flags.per_gaussian_decay else torch.zeros(1))
+        self.itd_scale = nn.Parameter(torch.zeros(f))
+        self.gain_db = nn.Parameter(torch.zeros(f))
+        self.register_buffer("reference_position", torch.as_tensor(reference_position, dtype=torch.float32))
+        rot = None if reference_rotation is None else torch.as_tensor(reference_rotation, dtype=torch.float32)
+        self.register_buffer("reference_rotation", rot)
+
+    # ------------------------------------------------------------------ init
+    def initialize(
+        self, view_positions: np.ndarray, gain_db: np.ndarray, generator: torch.Generator
+    ) -> None:
+        """The published initialisation (design section 4).
+
+        mu = mean train-view position + N(0, 2.5^2) per axis; SH DC 0, higher
+        orders N(0, 0.1^2); q = normalize(identity + N(0, 0.01^2)); decay 0;
+        itd_scale 0; gain_db from the level ratio of views to reference.
+        """
+        k, f = self.grid.n_cells, self.grid.n_freq
+        centre = torch.as_tensor(np.asarray(view_positions, dtype=np.float64).mean(0), dtype=torch.float32)
+        with torch.no_grad():
+            self.mu.copy_(centre + 2.5 * torch.randn(k, f, 3, generator=generator))
+            for sh in (self.sh_mono, self.sh_diff):
+                sh.copy_(0.1 * torch.randn(k, f, 16, generator=generator))
+                sh[..., 0] = 0.0
+            q = torch.zeros(k, f, 4)
+            q[..., 0] = 1.0
+            q = q + 0.01 * torch.randn(k, f, 4, generator=generator)
+            self.q.copy_(q / q.norm(dim=-1, keepdim=True))
+            self.decay.zero_()
+            self.itd_scale.zero_()
+            self.gain_db.copy_(torch.as_tensor(gain_db, dtype=torch.float32))
+
+    # ------------------------------------------------------------- upkeep
+    @torch.no_grad()
+    def repair_(self) -> None:
+        """Renormalise quaternions and replace non-finite values after a step."""
+        for p in self.parameters():
+            bad = ~torch.isfinite(p)
+            if bad.any():
+                p[bad] = 0.0
+        q = self.q
+        norm = q.norm(dim=-1, keepdim=True)
+        degenerate = norm.squeeze(-1) < 1e-8
+        q[degenerate] = torch.tensor([1.0, 0.0, 0.0, 0.0])
+        q.div_(q.norm(dim=-1, keepdim=True))
+
+    # --------------------------------------------------------------- export
+    def tensors(self) -> dict[str, torch.Tensor]:
+        """The model-folder tensors (decay broadcast to [K, F])."""
+        out = {name: getattr(self, name).detach().float().cpu().contiguous() for name in PARAMETER_NAMES}
+        if out["decay"].shape != (self.grid.n_cells, self.grid.n_freq):
+            out["decay"] = out["decay"].expand(self.grid.n_cells, self.grid.n_freq).contiguous()
+        return out
+
+    @torch.no_grad()
+    def load_tensors(self, tensors: dict[str, np.ndarray | torch.Tensor]) -> None:
+        for name in PARAMETER_NAMES:
+            value = torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32)
+            param = getattr(self, name)
+            if name == "decay" and param.shape == (1,):
+                value = value.reshape(-1)[:1]  # a tied alpha is stored broadcast
+            if value.shape != param.shape:
+                raise ValueError(f"tensor {name} has shape {tuple(value.shape)}, expected {tuple(param.shape)}")
+            param.copy_(value)

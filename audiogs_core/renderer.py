@@ -1,0 +1,129 @@
+"""Render binaural audio from a trained model folder.
+
+The one entry point the CLI, the benchmark and the Blender bake use: load a
+model folder into an :class:`AudioGaussians`, then render a waveform for a
+listener pose per STFT frame, chunked over frames so long recordings stay in
+bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from audiogs_core.conventions import stft_settings
+from audiogs_core.dsp.stft import istft, stft
+from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix
+from audiogs_core.io.listener_path import ListenerPath
+from audiogs_core.io.model_folder import read_model_folder
+from audiogs_core.model.flags import ModelFlags
+from audiogs_core.model.gaussians import AudioGaussians, GridSpec
+from audiogs_core.model.render import render_moving, render_static as render_static_spec
+
+CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
+
+
+@dataclass
+class LoadedModel:
+    model: AudioGaussians
+    reference: np.ndarray  # [C, T] float32, as given at training
+    meta: dict
+
+    @property
+    def sample_rate(self) -> int:
+        return self.model.grid.stft.sample_rate
+
+    @property
+    def duration(self) -> float:
+        return self.reference.shape[1] / self.sample_rate
+
+
+def model_from_tensors(meta: dict, tensors: dict) -> AudioGaussians:
+    settings = stft_settings(int(meta["sample_rate"]))
+    grid = GridSpec(stft=settings, n_cells=int(meta["K"]), duration=float(meta["duration"]),
+                    head_radius=float(meta["head_radius"]), speed_of_sound=float(meta["speed_of_sound"]))
+    rot = meta.get("reference_rotation")
+    model = AudioGaussians(
+        grid, ModelFlags.from_dict(meta.get("flags", {})),
+        reference_position=np.asarray(meta["reference_position"], dtype=np.float64),
+        reference_rotation=None if rot is None else np.asarray(rot, dtype=np.float64),
+        reference_binaural=int(meta.get("reference_channels", 1)) == 2,
+    )
+    model.load_tensors(tensors)
+    return model
+
+
+def load_model(folder: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
+    mf = read_model_folder(folder)
+    model = model_from_tensors(mf.meta, mf.tensors).to(device)
+    model.eval()
+    reference, sr = mf.read_reference()
+    if sr != mf.sample_rate:
+        raise AudioGSError(f"{mf.reference_wav}: sample rate {sr} Hz, model.json says {mf.sample_rate} Hz")
+    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta)
+
+
+def frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> np.ndarray:
+    return start_s + np.arange(n_frames, dtype=np.float64) * hop / sample_rate
+
+
+@torch.no_grad()
+def render_frames(
+    loaded: LoadedModel, start_s: float, duration_s: float, pose_at, static: bool = False
+) -> np.ndarray:
+    """Render [2, round(duration*sr)] samples starting at ``start_s``.
+
+    ``pose_at(times [N]) -> (positions [N, 3], rotations [N, 4] wxyz)`` gives
+    the listener pose at each STFT frame time; ``static`` promises it is the
+    same pose for every frame (evaluated once per cell instead of per frame).
+    """
+    sr = loaded.sample_rate
+    settings = loaded.model.grid.stft
+    if duration_s <= 0:
+        raise AudioGSError(f"render duration must be positive, got {duration_s:g} s")
+    eps = 1.0 / sr
+    if start_s < -eps or start_s + duration_s > loaded.duration + eps:
+        raise AudioGSError(
+            f"render span {start_s:g}..{start_s + duration_s:g} s lies outside the recording (0..{loaded.duration:g} s)")
+    s0 = max(0, int(round(start_s * sr)))
+    n = min(int(round(duration_s * sr)), loaded.reference.shape[1] - s0)
+    device = loaded.model.mu.device
+    ref = torch.from_numpy(np.ascontiguousarray(loaded.reference[:, s0:s0 + n])).to(device)
+    ref_spec = stft(ref, settings)  # [C, F, N]
+    n_frames = ref_spec.shape[-1]
+    times = frame_times(s0 / sr, n_frames, sr, settings.hop)
+    positions, rotations = pose_at(times)
+    positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
+    rotations = torch.as_tensor(quat_to_matrix(np.asarray(rotations)), dtype=torch.float32, device=device)
+    out = torch.empty(2, settings.n_freq, n_frames, dtype=torch.complex64, device=device)
+    times_t = torch.from_numpy(times)
+    for a in range(0, n_frames, CHUNK_FRAMES):
+        b = min(a + CHUNK_FRAMES, n_frames)
+        if static:
+            spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1], rotations[a:a + 1])
+        else:
+            spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b], rotations[None, a:b])
+        out[:, :, a:b] = spec[0]
+    return istft(out, settings, n).cpu().numpy().astype(np.float32)
+
+
+def render_static(loaded: LoadedModel, position, rotation, start_s: float = 0.0,
+                  duration_s: float | None = None) -> np.ndarray:
+    """A listener standing still; by default over the whole recording."""
+    pos = np.asarray(position, dtype=np.float64).reshape(3)
+    rot = np.asarray(rotation, dtype=np.float64).reshape(4)
+    if duration_s is None:
+        duration_s = loaded.duration - start_s
+    return render_frames(loaded, start_s, duration_s,
+                         lambda t: (np.tile(pos, (len(t), 1)), np.tile(rot, (len(t), 1))), static=True)
+
+
+def render_path(loaded: LoadedModel, path: ListenerPath) -> np.ndarray:
+    """From the path's first frame time to its last (one frame: the whole recording)."""
+    if len(path) == 1:
+        return render_static(loaded, path.positions[0], path.rotations[0])
+    return render_frames(loaded, float(path.start), float(path.end - path.start), path.sample)

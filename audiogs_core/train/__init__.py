@@ -1,0 +1,1 @@
+"""Training Audio Gaussians on the train views of a capture."""

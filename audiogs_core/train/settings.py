@@ -1,0 +1,37 @@
+"""Training settings (design section 5); every value is a setting."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int = 61
+    window_s: float = 3.0
+    seed: int = 0
+    lr_mu: float = 2.5e-2
+    lr_sh: float = 5e-4
+    lr_q: float = 5e-4
+    lr_decay: float = 5e-5
+    lr_itd: float = 5e-4
+    lr_gain: float = 5e-4
+    lr_gamma: float = 0.95  # multiply every lr_step_epochs
+    lr_step_epochs: int = 5
+    grad_clip: float = 1.0
+    sh_freeze_fraction: float = 0.1  # SH frozen for round(fraction * epochs) epochs
+    side_weight: float = 2.0
+    phase_weight: float = 0.05
+    checkpoint_every_s: float = 60.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSettings":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    @property
+    def sh_freeze_epochs(self) -> int:
+        return int(round(self.sh_freeze_fraction * self.epochs))

@@ -1,0 +1,198 @@
+"""The training loop (design section 5): Adam over 3 s windows, views batched.
+
+Deterministic on the CPU for a seed; checkpoints atomically and resumes to
+the same result as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from audiogs_core import __version__
+from audiogs_core.conventions import SPEED_OF_SOUND, time_cells
+from audiogs_core.dsp.stft import istft
+from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix
+from audiogs_core.metrics.highpass import highpass
+from audiogs_core.model.flags import ModelFlags
+from audiogs_core.model.gaussians import AudioGaussians, GridSpec
+from audiogs_core.model.render import render_static
+from audiogs_core.train import checkpoint as ckpt
+from audiogs_core.train.data import TrainingData, cell_energy_db, initial_gain_db, make_windows
+from audiogs_core.train.loss import TargetFeatures, binaural_loss
+from audiogs_core.train.settings import TrainSettings
+
+
+@dataclass
+class TrainResult:
+    model: AudioGaussians
+    meta: dict
+    energy: np.ndarray  # [K, F]
+    epoch_loss: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise AudioGSError("--device cuda was asked for, but torch sees no CUDA device")
+    if name not in ("cpu", "cuda"):
+        raise AudioGSError(f"unknown device {name!r} (auto, cpu or cuda)")
+    return torch.device(name)
+
+
+def build_model(data: TrainingData, flags: ModelFlags) -> AudioGaussians:
+    grid = GridSpec(stft=data.stft, n_cells=time_cells(data.duration), duration=data.duration,
+                    head_radius=data.head_radius, speed_of_sound=SPEED_OF_SOUND)
+    return AudioGaussians(
+        grid, flags,
+        reference_position=data.reference_position_or_default(),
+        reference_rotation=data.reference_rotation,
+        reference_binaural=data.reference.shape[0] == 2,
+    )
+
+
+def _param_groups(model: AudioGaussians, s: TrainSettings) -> list[dict]:
+    lrs = {"mu": s.lr_mu, "q": s.lr_q, "sh_mono": s.lr_sh, "sh_diff": s.lr_sh,
+           "decay": s.lr_decay, "itd_scale": s.lr_itd, "gain_db": s.lr_gain}
+    return [{"params": [getattr(model, n)], "lr": lr, "base_lr": lr, "name": n} for n, lr in lrs.items()]
+
+
+def model_meta(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
+    grid = model.grid
+    return {
+        "format": "audiogs.model",
+        "version": 1,
+        "sample_rate": data.sample_rate,
+        "stft": grid.stft.to_dict(),
+        "K": grid.n_cells,
+        "F": grid.n_freq,
+        "duration": grid.duration,
+        "head_radius": grid.head_radius,
+        "speed_of_sound": grid.speed_of_sound,
+        "reference_position": [float(x) for x in model.reference_position.tolist()],
+        "reference_position_known": data.reference_position is not None,
+        "reference_rotation": None if data.reference_rotation is None else [float(x) for x in data.reference_rotation],
+        "reference_channels": int(data.reference.shape[0]),
+        "flags": model.flags.to_dict(),
+        "training": {"settings": settings.to_dict(), "views": list(data.view_names), **log},
+        "core_version": __version__,
+    }
+
+
+def train_model(
+    data: TrainingData,
+    settings: TrainSettings = TrainSettings(),
+    flags: ModelFlags = ModelFlags(),
+    out_dir: str | Path | None = None,
+    device: str = "cpu",
+    progress=None,
+    resume: bool = False,
+) -> TrainResult:
+    """Train Audio Gaussians; with ``out_dir`` checkpoint there and write the model folder."""
+    from audiogs_core.io.model_folder import write_model_folder
+
+    t_start = time.monotonic()
+    dev = resolve_device(device)
+    torch.manual_seed(settings.seed)
+    gen = torch.Generator().manual_seed(settings.seed)
+    stft_cfg = data.stft
+    window_len = int(round(settings.window_s * data.sample_rate))
+
+    reference = highpass(data.reference.astype(np.float32), data.sample_rate)
+    views = np.stack([highpass(v.astype(np.float32), data.sample_rate) for v in data.view_audio])
+    windows = make_windows(reference, views, window_len, stft_cfg)
+    targets = [TargetFeatures(w.target.to(dev), stft_cfg) for w in windows]
+
+    model = build_model(data, flags)
+    model.initialize(data.view_positions, initial_gain_db(reference, views, stft_cfg), gen)
+    model.to(dev)
+    optimizer = torch.optim.Adam(_param_groups(model, settings))
+
+    view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=dev)  # [V, 3]
+    view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
+
+    out = Path(out_dir) if out_dir is not None else None
+    epoch, index, epoch_loss, elapsed_before, skipped = 0, 0, [], 0.0, 0
+    if resume and out is not None and ckpt.has_checkpoint(out):
+        state = ckpt.load_checkpoint(out, model, optimizer)
+        saved = {k: v for k, v in state["settings"].items() if k != "epochs"}
+        asked = {k: v for k, v in settings.to_dict().items() if k != "epochs"}
+        if saved != asked or state["flags"] != flags.to_dict():
+            raise AudioGSError(f"--resume: the checkpoint in {out} was made with other settings or flags")
+        epoch, index = state["epoch"], state["index"]
+        epoch_loss = list(state["epoch_loss"])
+        elapsed_before = float(state.get("seconds", 0.0))
+        skipped = int(state.get("skipped_steps", 0))
+    running_sum = float(state["running_sum"]) if resume and out is not None and index else 0.0
+
+    total_steps = settings.epochs * len(windows)
+    last_ckpt = time.monotonic()
+
+    def loop_state() -> dict:
+        return {"epoch": epoch, "index": index, "epoch_loss": epoch_loss, "running_sum": running_sum, "skipped_steps": skipped,
+                "settings": settings.to_dict(), "flags": flags.to_dict(),
+                "seconds": elapsed_before + time.monotonic() - t_start}
+
+    try:
+        while epoch < settings.epochs:
+            order = torch.randperm(len(windows), generator=torch.Generator().manual_seed(
+                settings.seed * 1_000_003 + epoch)).tolist()
+            for group in optimizer.param_groups:
+                group["lr"] = group["base_lr"] * settings.lr_gamma ** (epoch // settings.lr_step_epochs)
+            sh_frozen = epoch < settings.sh_freeze_epochs
+            while index < len(windows):
+                w = windows[order[index]]
+                n_frames = w.ref_spec.shape[-1]
+                times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
+                spec = render_static(model, w.ref_spec.to(dev), times, view_pos, view_rot)
+                pred = istft(spec, stft_cfg, window_len)
+                loss = binaural_loss(pred, targets[order[index]], stft_cfg,
+                                     settings.side_weight, settings.phase_weight)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if sh_frozen:
+                    model.sh_mono.grad = None
+                    model.sh_diff.grad = None
+                params = [p for p in model.parameters() if p.grad is not None]
+                norm = torch.nn.utils.clip_grad_norm_(params, settings.grad_clip)
+                if torch.isfinite(loss) and torch.isfinite(norm):
+                    optimizer.step()
+                    model.repair_()
+                else:
+                    # A non-finite step would poison Adam's moments for good: skip it.
+                    skipped += 1
+                running_sum += float(loss.detach()) if torch.isfinite(loss) else 0.0
+                index += 1
+                step = epoch * len(windows) + index
+                if progress is not None:
+                    progress.update(step, total_steps, epoch=epoch + 1, loss=float(loss.detach()))
+                if out is not None and time.monotonic() - last_ckpt > settings.checkpoint_every_s:
+                    ckpt.save_checkpoint(out, model, optimizer, loop_state())
+                    last_ckpt = time.monotonic()
+            epoch_loss.append(running_sum / len(windows))
+            running_sum = 0.0
+            epoch += 1
+            index = 0
+    except KeyboardInterrupt:
+        if out is not None:
+            ckpt.save_checkpoint(out, model, optimizer, loop_state())
+        raise
+
+    seconds = elapsed_before + time.monotonic() - t_start
+    log = {"status": "complete", "epoch_loss": epoch_loss, "seconds": seconds,
+           "steps": total_steps, "skipped_steps": skipped, "device": str(dev)}
+    meta = model_meta(model, data, settings, log)
+    energy = cell_energy_db(data.reference.astype(np.float32), stft_cfg, model.grid.n_cells, model.grid.duration)
+    if out is not None:
+        ckpt.save_checkpoint(out, model, optimizer, loop_state())
+        tensors = {k: v.numpy() for k, v in model.tensors().items()}
+        tensors["energy"] = energy
+        write_model_folder(out, meta, tensors, data.reference, data.sample_rate)
+    return TrainResult(model=model, meta=meta, energy=energy, epoch_loss=epoch_loss, seconds=seconds)
