@@ -6,13 +6,15 @@ left ear, +z up (the SOFA/KEMAR convention: azimuth counter-clockwise from the
 front). The project's head frame (Blender camera: -Z nose, +X right ear, +Y up)
 maps onto it by ``ACOUSTIC_TO_CAMERA``.
 
-The simulator puts each ear's microphone at the ear itself (head centre +-a
-along the interaural axis), so the path-length part of the interaural delay
-comes from the room geometry. The banks therefore hold only what the sphere
-adds on top of that: for the analytic head the wrap-around part of Woodworth's
-delay plus the Brown-Duda shadow filter; for measured HRIRs the geometric
-ear-offset delay ``-a/c cos(beta)`` is taken back out so it is not counted
-twice. ``beta`` is the angle between the source direction and the ear's axis.
+The simulator puts both ear microphones at the head centre and lets the HRIRs
+carry the whole interaural difference (delay and level), as measured HRIRs do:
+KEMAR and SOFA data are used as they are, and the analytic sphere gets
+Woodworth's delay plus the Brown-Duda shadow filter for each ear. With both
+ears at one point, pyroomacoustics' ray tracer gives both the same energy
+histograms and (with the same seed) the same random arrival sequence, so the
+reverberant tail of the two ears differs only by the HRIR of each arrival's
+direction, the binaural tail of Schroeder's method. ``beta`` below is the angle
+between the source direction and an ear's outward axis.
 
 Kinds: ``sphere`` (analytic, no data), ``kemar`` (MIT KEMAR normal pinna from
 the ``slab`` wheel's data file, read without importing slab) and any SOFA file
@@ -37,7 +39,7 @@ ACOUSTIC_TO_CAMERA = np.array([[0.0, -1.0, 0.0],
                                [0.0, 0.0, 1.0],
                                [-1.0, 0.0, 0.0]])
 
-SPHERE_BULK_DELAY = 0.75e-3  # s: keeps the fractional delays of the sphere causal
+SPHERE_BULK_DELAY = 1.0e-3  # s: keeps the near ear (-a/c) and its fractional delay causal
 SPHERE_TAPS_PER_KHZ = 4  # 64 taps at 16 kHz: the shadow filter is short (a/c ~ 0.26 ms)
 
 
@@ -69,20 +71,6 @@ def _ear_cos(directions: np.ndarray, side: str) -> np.ndarray:
     return directions[:, 1] if side == "left" else -directions[:, 1]
 
 
-def _shift(irs: np.ndarray, delay_s: np.ndarray, sample_rate: float) -> np.ndarray:
-    """Delay each row of ``irs`` [N, L] by ``delay_s`` [N] seconds (fractional, via FFT).
-
-    The rows are zero-padded to twice their length first so that the circular
-    shift does not wrap energy around.
-    """
-    n, length = irs.shape
-    nfft = 2 * length
-    spec = np.fft.rfft(irs, n=nfft, axis=1)
-    w = 2 * np.pi * np.fft.rfftfreq(nfft, d=1.0 / sample_rate)
-    out = np.fft.irfft(spec * np.exp(-1j * w[None, :] * delay_s[:, None]), n=nfft, axis=1)
-    return out[:, :length]
-
-
 # --------------------------------------------------------------------------- sphere
 
 def brown_duda_response(cos_beta: np.ndarray, freqs: np.ndarray, head_radius: float = HEAD_RADIUS,
@@ -100,17 +88,17 @@ def brown_duda_response(cos_beta: np.ndarray, freqs: np.ndarray, head_radius: fl
     return (1 + alpha[:, None] * jw) / (1 + jw)
 
 
-def woodworth_residual(cos_beta: np.ndarray, head_radius: float = HEAD_RADIUS,
-                       c: float = SPEED_OF_SOUND) -> np.ndarray:
-    """Delay [N] (s) the sphere adds to an ear at the surface beyond the straight path.
+def woodworth_delay(cos_beta: np.ndarray, head_radius: float = HEAD_RADIUS,
+                    c: float = SPEED_OF_SOUND) -> np.ndarray:
+    """Arrival time [N] (s) at an ear on a rigid sphere relative to the head centre (plane wave).
 
-    Woodworth: an ear that sees the source gets -a/c cos(beta) (the straight
-    path, supplied by the ear's position in the room); a shadowed ear gets
-    a/c (beta - pi/2), so the residual is a/c (beta - pi/2 + cos(beta)) there.
+    An ear that sees the source: -a/c cos(beta) (the straight path); a
+    shadowed ear: a/c (beta - pi/2) (the wave wraps around the sphere). The
+    interaural difference for a source on the axis is a/c (pi/2 + 1).
     """
     beta = np.arccos(np.clip(cos_beta, -1.0, 1.0))
-    res = head_radius / c * (beta - np.pi / 2 + np.cos(beta))
-    return np.where(beta > np.pi / 2, res, 0.0)
+    return np.where(beta > np.pi / 2, head_radius / c * (beta - np.pi / 2),
+                    -head_radius / c * np.cos(beta))
 
 
 def ring_grid(step_deg: float = 5.0) -> np.ndarray:
@@ -139,7 +127,7 @@ def sphere_bank(sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
     ears = {}
     for side in ("left", "right"):
         cb = _ear_cos(dirs, side)
-        delay = woodworth_residual(cb, head_radius) + SPHERE_BULK_DELAY
+        delay = woodworth_delay(cb, head_radius) + SPHERE_BULK_DELAY
         h = brown_duda_response(cb, freqs, head_radius) * np.exp(-1j * 2 * np.pi * freqs[None, :] * delay[:, None])
         ir = np.fft.irfft(h, n=nfft, axis=1)[:, :taps] * window[None, :]
         ears[side] = ir.astype(np.float64)
@@ -149,21 +137,19 @@ def sphere_bank(sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
 # --------------------------------------------------------------------------- measured
 
 def _measured_bank(name: str, directions: np.ndarray, left: np.ndarray, right: np.ndarray,
-                   fs_in: float, sample_rate: int, head_radius: float) -> HrirBank:
-    """Remove the geometric ear-offset delay, then resample to ``sample_rate``."""
+                   fs_in: float, sample_rate: int) -> HrirBank:
+    """Measured HRIRs [N, L] resampled to ``sample_rate``; directions normalised."""
     from math import gcd
 
     from scipy.signal import resample_poly
 
     dirs = directions / np.linalg.norm(directions, axis=1, keepdims=True)
-    out = {}
-    for side, irs in (("left", left), ("right", right)):
-        # The ear microphone already hears the straight path -a/c cos(beta)
-        # (it sits at the ear): delaying the HRIR by +a/c cos(beta) undoes it.
-        shifted = _shift(np.asarray(irs, dtype=float), head_radius / SPEED_OF_SOUND * _ear_cos(dirs, side), fs_in)
-        fs_i = int(round(fs_in))
-        g = gcd(fs_i, int(sample_rate))
-        out[side] = resample_poly(shifted, int(sample_rate) // g, fs_i // g, axis=1)
+    fs_i = int(round(fs_in))
+    if abs(fs_in - fs_i) > 1e-6 or fs_i <= 0:
+        raise AudioGSError(f"HRIR set {name}: sample rate {fs_in} is not a positive whole number")
+    g = gcd(fs_i, int(sample_rate))
+    out = {side: resample_poly(np.asarray(irs, dtype=float), int(sample_rate) // g, fs_i // g, axis=1)
+           for side, irs in (("left", left), ("right", right))}
     return HrirBank(name, dirs, out["left"], out["right"], int(sample_rate))
 
 
@@ -207,7 +193,7 @@ def kemar_data_path() -> Path:
     raise AudioGSError("the installed slab package has no data/mit_kemar_normal_pinna.bz2")
 
 
-def kemar_bank(sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
+def kemar_bank(sample_rate: int) -> HrirBank:
     """MIT KEMAR (normal pinna, 710 directions, 44.1 kHz) from slab's data file."""
     path = kemar_data_path()
     with bz2.open(path, "rb") as f:
@@ -216,10 +202,10 @@ def kemar_bank(sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
     irs = np.stack([np.asarray(filt.data, dtype=float) for filt in obj.data])  # [N, L, 2]
     dirs = _sph_to_cart(sources[:, 0], sources[:, 1])
     return _measured_bank("kemar", dirs, irs[:, :, 0], irs[:, :, 1], float(obj.samplerate),
-                          sample_rate, head_radius)
+                          sample_rate)
 
 
-def sofa_bank(path: str | os.PathLike, sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
+def sofa_bank(path: str | os.PathLike, sample_rate: int) -> HrirBank:
     """HRIRs from a SOFA file (SimpleFreeFieldHRIR: Data.IR [M, 2, N], receiver 0 = left)."""
     import sofar
 
@@ -239,15 +225,15 @@ def sofa_bank(path: str | os.PathLike, sample_rate: int, head_radius: float = HE
     if pos.shape != (ir.shape[0], 3):
         raise AudioGSError(f"SOFA file {p}: SourcePosition must be [{ir.shape[0]}, 3], got {pos.shape}")
     dirs = _sph_to_cart(pos[:, 0], pos[:, 1]) if pos_type.startswith("spherical") else pos
-    return _measured_bank(p.stem, dirs, ir[:, 0, :], ir[:, 1, :], fs, sample_rate, head_radius)
+    return _measured_bank(p.stem, dirs, ir[:, 0, :], ir[:, 1, :], fs, sample_rate)
 
 
 def load_hrtf(kind: str, sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
-    """``sphere``, ``kemar`` or a path to a ``.sofa`` file."""
+    """``sphere``, ``kemar`` or a path to a ``.sofa`` file (``head_radius``: sphere only)."""
     if kind == "sphere":
         return sphere_bank(sample_rate, head_radius)
     if kind == "kemar":
-        return kemar_bank(sample_rate, head_radius)
+        return kemar_bank(sample_rate)
     if kind.lower().endswith(".sofa") or Path(kind).exists():
-        return sofa_bank(kind, sample_rate, head_radius)
+        return sofa_bank(kind, sample_rate)
     raise AudioGSError(f"unknown hrtf {kind!r}: use sphere, kemar or a path to a .sofa file")

@@ -213,15 +213,20 @@ def obj_room(path: str | os.PathLike, material: str | None = None) -> RoomSpec:
     if hi[2] - z < WALL_CLEARANCE:
         raise AudioGSError(f"room mesh {path} is lower than {LISTENER_HEIGHT + WALL_CLEARANCE} m: "
                            "no room for a listener at 1.6 m")
-    best, best_d = None, -1.0
+    # Horizontal clearance: the floor and ceiling do not limit the ring.
+    walls = [poly for poly in polys if abs(geometry.polygon_normal(poly)[2]) < 0.9]
+    centre = 0.5 * (lo + hi)
+    best, best_key, best_d = None, (-1.0, 0.0), -1.0
     for x in np.arange(lo[0] + WALL_CLEARANCE, hi[0] - WALL_CLEARANCE + 1e-9, 0.25):
         for y in np.arange(lo[1] + WALL_CLEARANCE, hi[1] - WALL_CLEARANCE + 1e-9, 0.25):
             pt = np.array([x, y, z])
             if not geometry.is_inside(pt, polys):
                 continue
-            d = geometry.distance_to_walls(pt, polys)
-            if d > best_d:
-                best, best_d = pt, d
+            d = geometry.distance_to_walls(pt, walls)
+            # farthest from the walls; among ties the one nearest the centre
+            key = (round(d, 6), -float(np.linalg.norm(pt[:2] - centre[:2])))
+            if key > best_key:
+                best, best_key, best_d = pt, key, d
     if best is None or best_d < WALL_CLEARANCE + 0.3:
         raise AudioGSError(f"room mesh {path} is too small: no source position 0.8 m from the walls")
     mats = [material or _default_obj_material(poly) for poly in polys]

@@ -1,10 +1,15 @@
 """Ground-truth captures from pyroomacoustics (design section 8).
 
-Each ear is a microphone at the ear's position with an HRIR directivity turned
-by the head's yaw. All left ears are simulated in one pass and all right ears
-in a second pass with the same ``pra.random`` seed, so both ears of a head get
-the same ray-traced reverberant tail (only filtered differently); separate
-seeds would give each ear an independent tail. Image sources of order 3 +
+Each ear is a microphone (``add_microphone(pos, directivity=...)``) with an
+HRIR directivity turned by the head's yaw. All left ears are simulated in one
+pass and all right ears in a second pass with the same ``pra.random`` seed.
+Both ears of a head sit at the head centre and the HRIRs carry the whole
+interaural difference (see ``hrtf``): microphones 0.18 m apart would get
+different ray histograms and arrival times, pyroomacoustics would then draw a
+different number of random numbers for each ear, and every head after the
+first would get two independent reverberant tails. At one point, the random
+streams of the two passes stay in step, and each arrival of the tail reaches
+both ears through the HRIR pair of its direction. Image sources of order 3 +
 ray tracing (full-order image sources with HRIRs exhaust memory), scattering
 0.5, air absorption, ray-tracing time >= 1.5 x RT60. The reference is an omni
 close mic 0.3 m from the source along +x.
@@ -44,9 +49,12 @@ def _directivity(bank: hrtf_mod.HrirBank, side: str):
 
 
 def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hrtf_mod.HrirBank,
-             sample_rate: int, seed: int, rt_time: float, head_radius: float = HEAD_RADIUS,
-             progress=None, n_rays: int = N_RAYS) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Room impulse responses: reference [L0], per view left [Lv] and right [Lv]."""
+             sample_rate: int, seed: int, rt_time: float, progress=None, n_rays: int = N_RAYS) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Room impulse responses: reference [L0], per view left [Lv] and right [Lv].
+
+    ``bank`` must describe heads of the capture's radius (the sphere is built
+    for it; measured sets are what they are).
+    """
     import pyroomacoustics as pra
     from pyroomacoustics.directivities import Rotation3D
 
@@ -61,10 +69,9 @@ def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hr
         room.add_microphone(ref_pos)
         proto = _directivity(bank, side)
         for v in views:
-            left, right = layout_mod.ear_positions(v.position, v.yaw, head_radius)
             d = copy.copy(proto)
             d.set_orientation(Rotation3D([v.yaw], "z", degrees=False))
-            room.add_microphone(left if side == "left" else right, directivity=d)
+            room.add_microphone(np.asarray(v.position, dtype=float), directivity=d)
         room.compute_rir()
         rirs = [np.asarray(room.rir[m][0], dtype=np.float64) for m in range(len(views) + 1)]
         if ref is None:
@@ -136,7 +143,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
     out = Path(out_dir)
     spec = room_mod.load_room(str(room), material)
     views = layout_mod.make_layout(layout, spec, seed)
-    bank = hrtf_mod.load_hrtf(str(hrtf), sample_rate)
+    bank = hrtf_mod.load_hrtf(str(hrtf), sample_rate, HEAD_RADIUS)
     _prepare_out(out, force)
 
     signal, label = dry_mod.dry_signal(float(seconds), sample_rate, source, seed)
