@@ -70,7 +70,7 @@ def run_bake(args: argparse.Namespace) -> str:
         except RuntimeError as exc:
             raise AddonError(f"cannot open {args.blend}: {str(exc).strip()}") from exc
     if args.scene:
-        scene = bpy.data.scenes.get(args.scene)
+        scene: bpy.types.Scene | None = bpy.data.scenes.get(args.scene)
         if scene is None:
             raise AddonError(f"no scene named {args.scene!r}")
     else:
@@ -136,7 +136,7 @@ def register() -> None:
     # Also loaded by scripts that register the add-on from the source tree more
     # than once in one process: keep a single registration.
     if _handle is None:
-        _handle = bpy.utils.register_cli_command("audiogs", cli_handler)
+        _handle = bpy.utils.register_cli_command("audiogs", cli_handler)  # type: ignore[func-returns-value]
 
 
 def unregister() -> None:

@@ -134,14 +134,12 @@ class EngineConfig:
         return [self.python, "-m", CORE_PACKAGE, *args]
 
 
-_VERSION_OK: set[tuple[str, str, str]] = set()
-
-
 def check_version(config: EngineConfig, expected: str, timeout: float = 180.0) -> str:
-    """Run ``python -m audiogs_core --version``; refuse a core other than the add-on's."""
-    key = (config.python, str(config.core), expected)
-    if key in _VERSION_OK:
-        return expected
+    """Run ``python -m audiogs_core --version``; refuse a core other than the add-on's.
+
+    Not cached: it is quick (the CLI imports torch only in its commands) and
+    the interpreter or its packages may change between jobs.
+    """
     try:
         proc = subprocess.run(config.command(["--version"]), env=config.env, capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
@@ -156,7 +154,6 @@ def check_version(config: EngineConfig, expected: str, timeout: float = 180.0) -
     if expected and version != expected:
         raise EngineError(f"engine core version {version or '(none)'} differs from the add-on's "
                           f"{expected}: reinstall the AudioGS extension or set another Engine Python")
-    _VERSION_OK.add(key)
     return version
 
 

@@ -10,6 +10,8 @@ time cell at the current frame: t = (frame - Start Frame) / FPS, kept when
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 
 from . import properties
@@ -32,8 +34,13 @@ INPUTS = [  # (name, socket type, default)
 ]
 
 
-def _math(nodes, op: str, a=None, b=None, c=None):
-    n = nodes.new("ShaderNodeMath")
+def _new(nodes: Any, kind: str) -> Any:
+    """A node of ``kind``; typed Any because the stubs type every node as the base Node."""
+    return nodes.new(kind)
+
+
+def _math(nodes: Any, op: str, a=None, b=None, c=None) -> Any:
+    n = _new(nodes, "ShaderNodeMath")
     n.operation = op
     for i, v in enumerate((a, b, c)):
         if isinstance(v, (int, float)):
@@ -43,22 +50,22 @@ def _math(nodes, op: str, a=None, b=None, c=None):
 
 def energy_material() -> bpy.types.Material:
     """A material colouring by ``energy_norm`` (instancer's for spheres, own for points)."""
-    mat = bpy.data.materials.get(MATERIAL_NAME)
+    mat: bpy.types.Material | None = bpy.data.materials.get(MATERIAL_NAME)
     if mat is not None:
         return mat
     mat = bpy.data.materials.new(MATERIAL_NAME)
     mat.use_nodes = True
-    nt = mat.node_tree
+    nt: Any = mat.node_tree
     bsdf = next(n for n in nt.nodes if n.type == "BSDF_PRINCIPLED")
-    a_inst = nt.nodes.new("ShaderNodeAttribute")
+    a_inst = _new(nt.nodes, "ShaderNodeAttribute")
     a_inst.attribute_type = "INSTANCER"
     a_inst.attribute_name = "energy_norm"
-    a_geo = nt.nodes.new("ShaderNodeAttribute")
+    a_geo = _new(nt.nodes, "ShaderNodeAttribute")
     a_geo.attribute_type = "GEOMETRY"
     a_geo.attribute_name = "energy_norm"
-    mx = nt.nodes.new("ShaderNodeMath")
+    mx = _new(nt.nodes, "ShaderNodeMath")
     mx.operation = "MAXIMUM"
-    ramp = nt.nodes.new("ShaderNodeValToRGB")
+    ramp = _new(nt.nodes, "ShaderNodeValToRGB")
     ramp.color_ramp.elements[0].color = (0.05, 0.1, 0.6, 1.0)
     ramp.color_ramp.elements[1].color = (1.0, 0.85, 0.1, 1.0)
     nt.links.new(a_inst.outputs["Fac"], mx.inputs[0])
@@ -73,7 +80,7 @@ def energy_material() -> bpy.types.Material:
 
 def node_group() -> bpy.types.NodeTree:
     """The display node group (built once per file, rebuilt when outdated)."""
-    ng = bpy.data.node_groups.get(GROUP_NAME)
+    ng: Any = bpy.data.node_groups.get(GROUP_NAME)
     if ng is not None and ng.get("audiogs_version") == GROUP_VERSION:
         return ng
     if ng is None:
@@ -89,18 +96,18 @@ def node_group() -> bpy.types.NodeTree:
     ng.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
 
     nodes, links = ng.nodes, ng.links
-    gin = nodes.new("NodeGroupInput")
-    gout = nodes.new("NodeGroupOutput")
+    gin = _new(nodes, "NodeGroupInput")
+    gout = _new(nodes, "NodeGroupOutput")
 
     # t of the current frame and the cells outside its window
-    stime = nodes.new("GeometryNodeInputSceneTime")
+    stime = _new(nodes, "GeometryNodeInputSceneTime")
     rel = _math(nodes, "SUBTRACT")
     links.new(stime.outputs["Frame"], rel.inputs[0])
     links.new(gin.outputs["Start Frame"], rel.inputs[1])
     t_now = _math(nodes, "DIVIDE")
     links.new(rel.outputs[0], t_now.inputs[0])
     links.new(gin.outputs["FPS"], t_now.inputs[1])
-    t_attr = nodes.new("GeometryNodeInputNamedAttribute")
+    t_attr = _new(nodes, "GeometryNodeInputNamedAttribute")
     t_attr.data_type = "FLOAT"
     t_attr.inputs["Name"].default_value = "time"
     diff = _math(nodes, "SUBTRACT")
@@ -113,23 +120,23 @@ def node_group() -> bpy.types.NodeTree:
     outside = _math(nodes, "GREATER_THAN")
     links.new(adiff.outputs[0], outside.inputs[0])
     links.new(half.outputs[0], outside.inputs[1])
-    both = nodes.new("FunctionNodeBooleanMath")
+    both = _new(nodes, "FunctionNodeBooleanMath")
     both.operation = "AND"
     links.new(gin.outputs["Current Frame Only"], both.inputs[0])
     links.new(outside.outputs[0], both.inputs[1])
-    delete = nodes.new("GeometryNodeDeleteGeometry")
+    delete = _new(nodes, "GeometryNodeDeleteGeometry")
     delete.domain = "POINT"
     links.new(gin.outputs["Geometry"], delete.inputs["Geometry"])
     links.new(both.outputs[0], delete.inputs["Selection"])
 
     # points (default display)
-    to_points = nodes.new("GeometryNodeMeshToPoints")
+    to_points = _new(nodes, "GeometryNodeMeshToPoints")
     to_points.mode = "VERTICES"
     links.new(delete.outputs["Geometry"], to_points.inputs["Mesh"])
     links.new(gin.outputs["Point Radius"], to_points.inputs["Radius"])
 
     # spheres sized by energy: radius * (0.3 + 0.7 * energy_norm)
-    e_attr = nodes.new("GeometryNodeInputNamedAttribute")
+    e_attr = _new(nodes, "GeometryNodeInputNamedAttribute")
     e_attr.data_type = "FLOAT"
     e_attr.inputs["Name"].default_value = "energy_norm"
     size = _math(nodes, "MULTIPLY_ADD", None, 0.7, 0.3)
@@ -137,20 +144,20 @@ def node_group() -> bpy.types.NodeTree:
     scale = _math(nodes, "MULTIPLY")
     links.new(size.outputs[0], scale.inputs[0])
     links.new(gin.outputs["Sphere Radius"], scale.inputs[1])
-    ico = nodes.new("GeometryNodeMeshIcoSphere")
+    ico = _new(nodes, "GeometryNodeMeshIcoSphere")
     ico.inputs["Radius"].default_value = 1.0
     ico.inputs["Subdivisions"].default_value = 1
-    inst = nodes.new("GeometryNodeInstanceOnPoints")
+    inst = _new(nodes, "GeometryNodeInstanceOnPoints")
     links.new(to_points.outputs["Points"], inst.inputs["Points"])
     links.new(ico.outputs["Mesh"], inst.inputs["Instance"])
     links.new(scale.outputs[0], inst.inputs["Scale"])
 
-    switch = nodes.new("GeometryNodeSwitch")
+    switch = _new(nodes, "GeometryNodeSwitch")
     switch.input_type = "GEOMETRY"
     links.new(gin.outputs["Show Spheres"], switch.inputs["Switch"])
     links.new(to_points.outputs["Points"], switch.inputs["False"])
     links.new(inst.outputs["Instances"], switch.inputs["True"])
-    set_mat = nodes.new("GeometryNodeSetMaterial")
+    set_mat = _new(nodes, "GeometryNodeSetMaterial")
     links.new(switch.outputs["Output"], set_mat.inputs["Geometry"])
     links.new(gin.outputs["Material"], set_mat.inputs["Material"])
     links.new(set_mat.outputs["Geometry"], gout.inputs["Geometry"])
@@ -161,7 +168,7 @@ def node_group() -> bpy.types.NodeTree:
 
 def _identifier(ng: bpy.types.NodeTree, name: str) -> str:
     for item in ng.interface.items_tree:
-        if getattr(item, "in_out", "") == "INPUT" and item.name == name:
+        if getattr(item, "in_out", "") == "INPUT" and getattr(item, "name", "") == name:
             return str(item.identifier)  # type: ignore[attr-defined]
     raise KeyError(name)
 
@@ -178,7 +185,7 @@ def get_input(mod: bpy.types.NodesModifier, name: str):
 def setup(obj: bpy.types.Object, scene: bpy.types.Scene, window: float, show_spheres: bool,
           current_frame_only: bool, point_radius: float, sphere_radius: float) -> None:
     """Give ``obj`` the display modifier with the scene's time mapping."""
-    mod = obj.modifiers.get(MODIFIER_NAME)
+    mod: Any = obj.modifiers.get(MODIFIER_NAME)
     if mod is None:
         mod = obj.modifiers.new(MODIFIER_NAME, "NODES")
     assert isinstance(mod, bpy.types.NodesModifier)
@@ -203,7 +210,7 @@ def refresh_time_inputs(scene: bpy.types.Scene) -> None:
     for obj in scene.objects:
         if obj.get(PROP_GAUSSIANS) is None:
             continue
-        mod = obj.modifiers.get(MODIFIER_NAME)
+        mod: Any = obj.modifiers.get(MODIFIER_NAME)
         if isinstance(mod, bpy.types.NodesModifier) and mod.node_group is not None:
             _set_time(mod, scene)
             obj.update_tag()

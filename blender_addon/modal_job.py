@@ -13,6 +13,7 @@ from typing import Callable
 
 import bpy
 
+from ._typing import OpResult
 from .engine import EngineError, EngineJob
 from .scene_io import AddonError
 
@@ -32,8 +33,9 @@ def _redraw(context: bpy.types.Context) -> None:
                 area.tag_redraw()
 
 
-class EngineJobOperator:
-    """Mixin for operators that run one engine job and then call ``finish``."""
+class EngineJobOperator(bpy.types.Operator):
+    """Base of operators that run one engine job and then call ``finish`` (never
+    registered itself: it has no bl_idname)."""
 
     _job: EngineJob | None = None
     _timer = None
@@ -41,28 +43,28 @@ class EngineJobOperator:
     _finish: Callable[[dict], str] | None = None
     _abort: Callable[[], None] | None = None
 
-    def run_blocking(self, job: EngineJob, finish: Callable[[dict], str]) -> set[str]:
+    def run_blocking(self, job: EngineJob, finish: Callable[[dict], str]) -> OpResult:
         try:
             done = job.wait(lambda ev: print_progress(job) if ev.get("event") == "progress" else None)
             message = finish(done)
         except (EngineError, AddonError) as exc:
-            self.report({"ERROR"}, str(exc))  # type: ignore[attr-defined]
+            self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, message)  # type: ignore[attr-defined]
+        self.report({"INFO"}, message)
         return {"FINISHED"}
 
     def run_modal(self, context: bpy.types.Context, kind: str, job: EngineJob,
                   finish: Callable[[dict], str],
-                  abort: Callable[[], None] | None = None) -> set[str]:
+                  abort: Callable[[], None] | None = None) -> OpResult:
         """Start ``job`` and follow it from a timer; ``finish(done_event)`` returns the
         message reported on success; ``abort()`` cleans up when the job ends, however it ends."""
         if kind in ACTIVE_JOBS:
-            self.report({"ERROR"}, f"an AudioGS {kind} is already running: wait or press Esc")  # type: ignore[attr-defined]
+            self.report({"ERROR"}, f"an AudioGS {kind} is already running: wait or press Esc")
             return {"CANCELLED"}
         try:
             job.start()
         except EngineError as exc:
-            self.report({"ERROR"}, str(exc))  # type: ignore[attr-defined]
+            self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         self._job, self._kind, self._finish, self._abort = job, kind, finish, abort
         ACTIVE_JOBS[kind] = job
@@ -85,13 +87,13 @@ class EngineJobOperator:
             context.workspace.status_text_set(None)
         _redraw(context)
 
-    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
         job = self._job
         assert job is not None and self._finish is not None
         if event.type == "ESC":
             job.cancel()
             self._cleanup(context)
-            self.report({"WARNING"}, f"AudioGS {self._kind} cancelled; the last checkpoint is kept")  # type: ignore[attr-defined]
+            self.report({"WARNING"}, f"AudioGS {self._kind} cancelled; the last checkpoint is kept")
             return {"CANCELLED"}
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
@@ -106,9 +108,9 @@ class EngineJobOperator:
         try:
             message = self._finish(job.result())
         except (EngineError, AddonError) as exc:
-            self.report({"ERROR"}, str(exc))  # type: ignore[attr-defined]
+            self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, message)  # type: ignore[attr-defined]
+        self.report({"INFO"}, message)
         return {"FINISHED"}
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import bpy
 from bpy.props import IntProperty, StringProperty
 
+from ._typing import OpResult
 from . import engine, preferences, properties
 from .engine import EngineConfig, EngineError, EngineJob
 from .modal_job import EngineJobOperator, print_progress
@@ -70,7 +71,7 @@ def read_model_meta(model_dir: Path) -> dict:
 
 def resolve_listener(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
     if name:
-        obj = scene.objects.get(name)
+        obj: bpy.types.Object | None = scene.objects.get(name)
         if obj is None:
             raise AddonError(f"no object named {name!r} in scene {scene.name!r} to use as listener")
         return obj
@@ -196,7 +197,7 @@ def bake(scene: bpy.types.Scene, config: EngineConfig, listener: str = "",
     return execute_plan(plan, config, quiet)
 
 
-class AUDIOGS_OT_bake(bpy.types.Operator, EngineJobOperator):
+class AUDIOGS_OT_bake(EngineJobOperator):
     """Render the binaural sound along the listener's animation and add it as a sound strip"""
 
     bl_idname = "audiogs.bake"
@@ -248,7 +249,7 @@ class AUDIOGS_OT_bake(bpy.types.Operator, EngineJobOperator):
             return f"Baked {plan.out_path} (strip {strip.name!r} at frame {plan.frame_start})"
         return finish
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         planned = self._plan(context)
         if planned is None:
             return {"CANCELLED"}
@@ -258,7 +259,7 @@ class AUDIOGS_OT_bake(bpy.types.Operator, EngineJobOperator):
         plan.cleanup()
         return result
 
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
         if bpy.app.background or context.window is None:
             return self.execute(context)
         planned = self._plan(context)

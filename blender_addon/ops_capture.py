@@ -10,6 +10,7 @@ import bpy
 from bpy.props import StringProperty
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
+from ._typing import OpResult
 from . import properties
 from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
                        PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, pose_from_matrix,
@@ -308,7 +309,7 @@ def export_capture(context: bpy.types.Context, folder: str) -> Path:
 # operators
 
 
-class AUDIOGS_OT_import_capture(bpy.types.Operator, ImportHelper):
+class AUDIOGS_OT_import_capture(bpy.types.Operator, ImportHelper):  # type: ignore[misc]
     """Import an AudioGS capture: room, one camera per view, speakers at the sources"""
 
     bl_idname = "audiogs.import_capture"
@@ -320,7 +321,7 @@ class AUDIOGS_OT_import_capture(bpy.types.Operator, ImportHelper):
     filepath: StringProperty(  # type: ignore[valid-type]
         name="Capture", description="capture.json or the folder holding it", subtype="FILE_PATH")
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         try:
             coll = import_capture(context, bpy.path.abspath(self.filepath))
         except AddonError as exc:
@@ -331,7 +332,7 @@ class AUDIOGS_OT_import_capture(bpy.types.Operator, ImportHelper):
         return {"FINISHED"}
 
 
-class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):
+class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):  # type: ignore[misc]
     """Export cameras and objects that carry an audio file and a split as a capture folder"""
 
     bl_idname = "audiogs.export_capture"
@@ -344,7 +345,7 @@ class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):
         name="Capture Folder", description="Folder to write capture.json and the audio into",
         subtype="DIR_PATH")
 
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:  # type: ignore[override]
         if not self.filepath:
             blend = bpy.data.filepath
             base = Path(blend).with_suffix("") if blend else Path.home() / "audiogs"
@@ -352,7 +353,7 @@ class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):
         context.window_manager.fileselect_add(self)
         return {"RUNNING_MODAL"}
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         if not self.filepath:
             self.report({"ERROR"}, "choose a folder to export the capture into")
             return {"CANCELLED"}
@@ -386,7 +387,7 @@ class AUDIOGS_OT_mark_view(bpy.types.Operator):
             return False
         return True
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         for obj in context.selected_objects:
             if obj.get(PROP_AUDIO) is None or self.audio:
                 obj[PROP_AUDIO] = self.audio

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import bpy
 import numpy as np
 from bpy.props import BoolProperty, IntProperty, StringProperty
 
+from ._typing import OpResult
 from . import gaussians_display, properties
 from .scene_io import PROP_GAUSSIANS, AddonError, scale_length
 
@@ -77,7 +79,7 @@ def load_gaussians(context: bpy.types.Context, model_dir: str, max_points: int,
     mesh.vertices.add(n)
     mesh.vertices.foreach_set("co", (arrays["position"] / metres).astype(np.float32).ravel())
     for name in ("energy", "decay", "time", "energy_norm"):
-        attr = mesh.attributes.new(name, "FLOAT", "POINT")
+        attr: Any = mesh.attributes.new(name, "FLOAT", "POINT")
         attr.data.foreach_set("value", arrays[name])
     attr = mesh.attributes.new("frequency_bin", "INT", "POINT")
     attr.data.foreach_set("value", arrays["frequency_bin"])
@@ -112,14 +114,14 @@ class AUDIOGS_OT_load_gaussians(bpy.types.Operator):
     show_spheres: BoolProperty(name="Spheres", default=False)  # type: ignore[valid-type]
     current_frame_only: BoolProperty(name="Current Frame Only", default=False)  # type: ignore[valid-type]
 
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
         st = properties.settings(context.scene)
         for key in ("max_points", "show_spheres", "current_frame_only"):
             if not self.properties.is_property_set(key):
                 setattr(self, key, getattr(st, key))
         return self.execute(context)
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         model_dir = self.model_dir or properties.settings(context.scene).model_dir
         try:
             obj = load_gaussians(context, model_dir, self.max_points, self.show_spheres,

@@ -8,6 +8,7 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 
+from ._typing import OpResult
 from . import engine, preferences, properties
 from .engine import EngineError, EngineJob
 from .modal_job import EngineJobOperator
@@ -45,7 +46,7 @@ def check_capture(capture_dir: str) -> str:
     return folder
 
 
-class AUDIOGS_OT_train(bpy.types.Operator, EngineJobOperator):
+class AUDIOGS_OT_train(EngineJobOperator):
     """Train an AudioGS model on the scene's capture in a separate engine process"""
 
     bl_idname = "audiogs.train"
@@ -94,14 +95,14 @@ class AUDIOGS_OT_train(bpy.types.Operator, EngineJobOperator):
             return f"Trained model written to {model_dir}"
         return finish
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def execute(self, context: bpy.types.Context) -> OpResult:
         prepared = self._prepare(context)
         if prepared is None:
             return {"CANCELLED"}
         job, model_dir = prepared
         return self.run_blocking(job, self._finisher(context.scene, model_dir))
 
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
         if not self.properties.is_property_set("epochs"):
             self.epochs = properties.settings(context.scene).train_epochs
         if not self.properties.is_property_set("device"):

@@ -11,7 +11,9 @@ from .modal_job import ACTIVE_JOBS
 from .scene_io import PROP_AUDIO, PROP_SPLIT, PROP_VIEW, scene_fps
 
 
-class _AudioGSPanel:
+class _AudioGSPanel(bpy.types.Panel):
+    """Base of the sidebar panels (not registered itself)."""
+
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "AudioGS"
@@ -29,7 +31,7 @@ def _job_progress(layout: bpy.types.UILayout, kind: str) -> bool:
     return True
 
 
-class AUDIOGS_PT_capture(_AudioGSPanel, bpy.types.Panel):
+class AUDIOGS_PT_capture(_AudioGSPanel):
     bl_label = "Capture"
     bl_idname = "AUDIOGS_PT_capture"
 
@@ -58,7 +60,7 @@ class AUDIOGS_PT_capture(_AudioGSPanel, bpy.types.Panel):
         box.operator("audiogs.mark_view", icon="OUTLINER_OB_CAMERA")
 
 
-class AUDIOGS_PT_train(_AudioGSPanel, bpy.types.Panel):
+class AUDIOGS_PT_train(_AudioGSPanel):
     bl_label = "Train"
     bl_idname = "AUDIOGS_PT_train"
 
@@ -83,14 +85,14 @@ class AUDIOGS_PT_train(_AudioGSPanel, bpy.types.Panel):
             layout.label(text="Import a capture to train", icon="ERROR")
 
 
-class AUDIOGS_PT_gaussians(_AudioGSPanel, bpy.types.Panel):
+class AUDIOGS_PT_gaussians(_AudioGSPanel):
     bl_label = "Gaussians"
     bl_idname = "AUDIOGS_PT_gaussians"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         st = properties.settings(context.scene)
-        shown = context.scene.objects.get("AudioGS Gaussians")
+        shown: bpy.types.Object | None = context.scene.objects.get("AudioGS Gaussians")
         if shown is not None and shown.type == "MESH":
             layout.label(text=f"{len(shown.data.vertices)} Gaussians shown",  # type: ignore[union-attr]
                          icon="CHECKMARK")
@@ -108,7 +110,7 @@ class AUDIOGS_PT_gaussians(_AudioGSPanel, bpy.types.Panel):
             layout.label(text="Train or choose a model first", icon="ERROR")
 
 
-class AUDIOGS_PT_bake(_AudioGSPanel, bpy.types.Panel):
+class AUDIOGS_PT_bake(_AudioGSPanel):
     bl_label = "Bake"
     bl_idname = "AUDIOGS_PT_bake"
 

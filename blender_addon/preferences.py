@@ -47,7 +47,7 @@ def get_preferences(context: bpy.types.Context | None = None) -> AUDIOGS_AddonPr
     """This add-on's preferences, or None when it runs unregistered as an add-on
     (for example registered by hand from the source tree)."""
     ctx = context or bpy.context
-    addon = ctx.preferences.addons.get(__package__ or "")
+    addon: bpy.types.Addon | None = ctx.preferences.addons.get(__package__ or "")
     return addon.preferences if addon is not None else None  # type: ignore[return-value]
 
 

@@ -87,7 +87,7 @@ CLASSES = (AUDIOGS_SceneSettings,)
 
 
 def register() -> None:
-    bpy.types.Scene.audiogs = PointerProperty(type=AUDIOGS_SceneSettings)  # type: ignore[attr-defined]
+    bpy.types.Scene.audiogs = PointerProperty(type=AUDIOGS_SceneSettings)  # type: ignore[attr-defined, func-returns-value]
 
 
 def unregister() -> None:

@@ -57,7 +57,7 @@ def pose_from_matrix(matrix_world: Matrix, metres_per_unit: float = 1.0
     loc, rot, _scale = matrix_world.decompose()
     q = rot.normalized()
     # Blender stores float32: more digits than these are noise in the JSON.
-    position = [round(float(c) * metres_per_unit, 6) for c in loc]
+    position = [round(float(c) * metres_per_unit, 6) for c in loc.to_tuple()]
     return position, [round(float(c), 7) for c in (q.w, q.x, q.y, q.z)]
 
 
@@ -176,7 +176,7 @@ def write_obj(objects: Sequence[bpy.types.Object], path: Path, metres_per_unit: 
             lines.append(f"o {obj.name}")
             for v in mesh.vertices:
                 w = mw @ v.co
-                lines.append("v {:.6f} {:.6f} {:.6f}".format(*(c * metres_per_unit for c in w)))
+                lines.append("v {:.6f} {:.6f} {:.6f}".format(*(c * metres_per_unit for c in w.to_tuple())))
             for poly in mesh.polygons:
                 lines.append("f " + " ".join(str(base + i) for i in poly.vertices))
             base += len(mesh.vertices)
