@@ -22,22 +22,25 @@ def check_names(driver: str) -> list[str]:
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("check_")]
 
 
-def blender_env(tmp: Path, **extra: str) -> dict[str, str]:
+def blender_env(tmp: Path, with_root: bool = True, **extra: str) -> dict[str, str]:
+    """Environment of a Blender subprocess: its own user folder, one thread, the
+    test helpers (and the repository, unless the installed extension's bundled
+    core must be the one found) on the path."""
     env = dict(os.environ)
     env["BLENDER_USER_RESOURCES"] = str(tmp / "blender_user")
     env["OMP_NUM_THREADS"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(ROOT)] + (
-        [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE)] + ([str(ROOT)] if with_root else []))
     env.update(extra)
     return env
 
 
-def run_driver(driver: str, tmp: Path, *args: str, timeout: float = 180, **env: str) -> dict:
+def run_driver(driver: str, tmp: Path, *args: str, timeout: float = 180, with_root: bool = True,
+               **env: str) -> dict:
     """Run a driver under the bpy wheel; return {check name: "ok" or traceback}."""
     tmp.mkdir(parents=True, exist_ok=True)
     out = tmp / f"{Path(driver).stem}_results.json"
     proc = subprocess.run([sys.executable, str(HERE / driver), str(out), *args],
-                          env=blender_env(tmp, **env), capture_output=True, text=True,
+                          env=blender_env(tmp, with_root, **env), capture_output=True, text=True,
                           timeout=timeout, cwd=str(tmp))
     results = json.loads(out.read_text()) if out.is_file() else {}
     results["__log__"] = (proc.stdout[-4000:] + "\n--- stderr ---\n" + proc.stderr[-6000:])
