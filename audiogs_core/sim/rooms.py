@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -97,7 +98,7 @@ def material_absorption(name: str) -> list[float]:
 
 # --------------------------------------------------------------------------- built-in rooms
 
-def _extrude(corners: list[tuple[float, float]], height: float) -> list[np.ndarray]:
+def _extrude(corners: Sequence[tuple[float, float]], height: float) -> list[np.ndarray]:
     """Floor plan (counter-clockwise) -> walls, floor, ceiling with outward normals."""
     c = np.asarray(corners, dtype=float)
     n = len(c)
