@@ -86,19 +86,3 @@ def look_at_quat(position: np.ndarray, target: np.ndarray) -> np.ndarray:
     d = np.asarray(target, dtype=np.float64) - np.asarray(position, dtype=np.float64)
     return yaw_to_quat(float(np.arctan2(d[1], d[0])))
 
-
-def slerp(q0: np.ndarray, q1: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Shortest-arc spherical interpolation; q0, q1 [4] or [N, 4], t [N] or scalar."""
-    q0 = quat_normalize(q0)
-    q1 = quat_normalize(q1)
-    t = np.asarray(t, dtype=np.float64)
-    dot = np.sum(q0 * q1, axis=-1)
-    q1 = np.where((dot < 0)[..., None], -q1, q1)
-    dot = np.abs(dot)
-    theta = np.arccos(np.clip(dot, -1.0, 1.0))
-    sin_theta = np.sin(theta)
-    small = sin_theta < 1e-6
-    safe = np.where(small, 1.0, sin_theta)
-    w0 = np.where(small, 1.0 - t, np.sin((1.0 - t) * theta) / safe)
-    w1 = np.where(small, t, np.sin(t * theta) / safe)
-    return quat_normalize(w0[..., None] * q0 + w1[..., None] * q1)

@@ -1,0 +1,80 @@
+"""Training end to end on the small free-field capture, resume and determinism."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from audiogs_core.io.capture import load_capture, load_capture_audio
+from audiogs_core.io.model_folder import read_model_folder
+from audiogs_core.metrics.spectral import mag
+from audiogs_core.renderer import load_model, render_static
+from audiogs_core.train.data import training_data_from_capture
+from audiogs_core.train.settings import TrainSettings
+from audiogs_core.train.trainer import train_model
+
+
+@pytest.fixture(scope="module")
+def data(freefield_capture):
+    capture = load_capture(freefield_capture)
+    audio = load_capture_audio(capture)
+    return capture, audio, training_data_from_capture(capture, audio)
+
+
+def test_training_lowers_the_loss_and_beats_the_input_baseline(data, tmp_path):
+    capture, audio, td = data
+    result = train_model(td, TrainSettings(epochs=8), out_dir=tmp_path / "model")
+    assert result.epoch_loss[-1] < 0.8 * result.epoch_loss[0]
+    model = read_model_folder(tmp_path / "model")
+    assert model.meta["training"]["status"] == "complete"
+    assert model.tensors["mu"].shape == (model.K, 257, 3)
+    loaded = load_model(tmp_path / "model")
+    test = capture.view("view5")
+    pred = render_static(loaded, test.pose.position, test.pose.rotation)
+    target = audio.views["view5"]
+    input_copy = np.repeat(audio.reference, 2, axis=0)
+    assert mag(pred, target, 16000) < 0.5 * mag(input_copy, target, 16000)
+
+
+class _InterruptAt:
+    def __init__(self, step):
+        self.step = step
+
+    def update(self, step, total, **fields):
+        if step == self.step:
+            raise KeyboardInterrupt
+
+
+def _small(td):
+    """Two views, 1.5 s: enough for the loop logic, cheap to train three times."""
+    n = int(1.5 * td.sample_rate)
+    return dataclasses.replace(td, reference=td.reference[:, :n], view_names=td.view_names[:2],
+                               view_positions=td.view_positions[:2], view_rotations=td.view_rotations[:2],
+                               view_audio=td.view_audio[:2, :, :n])
+
+
+def test_interrupted_run_resumes_to_the_uninterrupted_result(data, tmp_path):
+    td = _small(data[2])
+    settings = TrainSettings(epochs=2, window_s=0.5, seed=3)  # 3 windows: interrupt mid-epoch
+    full = train_model(td, settings, out_dir=tmp_path / "full")
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, settings, out_dir=tmp_path / "cut", progress=_InterruptAt(4))
+    assert (tmp_path / "cut" / "checkpoint.json").exists()
+    assert not (tmp_path / "cut" / "model.json").exists()
+    resumed = train_model(td, settings, out_dir=tmp_path / "cut", resume=True)
+    for name, value in full.model.tensors().items():
+        assert torch.equal(value, resumed.model.tensors()[name]), name
+    assert resumed.epoch_loss == pytest.approx(full.epoch_loss, rel=1e-6)
+    again = train_model(td, settings)  # the same seed gives the same model
+    assert torch.equal(again.model.tensors()["mu"], full.model.tensors()["mu"])
+
+
+def test_resume_with_other_settings_is_refused(data, tmp_path):
+    td = _small(data[2])
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, TrainSettings(epochs=1, window_s=1.0), out_dir=tmp_path / "m", progress=_InterruptAt(1))
+    from audiogs_core.errors import AudioGSError
+
+    with pytest.raises(AudioGSError, match="other settings"):
+        train_model(td, TrainSettings(epochs=1, window_s=1.0, lr_mu=0.1), out_dir=tmp_path / "m", resume=True)
