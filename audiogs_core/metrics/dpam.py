@@ -37,8 +37,13 @@ def load_cdpam() -> Any:
     with _lock:
         if _model is not None:
             return _model
-        from cdpam.cdpam import CDPAM
-        from cdpam.models import FINnet
+        import warnings
+
+        with warnings.catch_warnings():
+            # cdpam imports numpy.matlib, which warns on import; not ours to fix
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            from cdpam.cdpam import CDPAM
+            from cdpam.models import FINnet
 
         device = torch.device("cpu")
         # The constructor arguments of CDPAM.__init__ in cdpam 0.0.6.

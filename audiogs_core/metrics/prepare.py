@@ -15,9 +15,10 @@ from audiogs_core.metrics.highpass import highpass
 
 
 def _as_binaural(x: np.ndarray, name: str) -> np.ndarray:
-    a = np.asarray(x)
     if hasattr(x, "detach"):  # a torch tensor
         a = x.detach().cpu().numpy()  # type: ignore[union-attr]
+    else:
+        a = np.asarray(x)
     if a.ndim != 2 or a.shape[0] != 2:
         raise AudioGSError(f"{name} must be a binaural signal of shape [2, T], got {a.shape}")
     if a.shape[1] == 0:
