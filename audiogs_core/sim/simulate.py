@@ -49,11 +49,12 @@ def _directivity(bank: hrtf_mod.HrirBank, side: str):
 
 
 def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hrtf_mod.HrirBank,
-             sample_rate: int, seed: int, rt_time: float, progress=None, n_rays: int = N_RAYS) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+             sample_rate: int, seed: int, rt_time: float, progress=None,
+             n_rays: int = N_RAYS) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Room impulse responses: reference [L0], per view left [Lv] and right [Lv].
 
-    ``bank`` must describe heads of the capture's radius (the sphere is built
-    for it; measured sets are what they are).
+    Each head is a level head at ``view.position`` turned by ``view.yaw``; the
+    HRIR bank (acoustic head frame, see ``hrtf``) carries both ears' cues.
     """
     import pyroomacoustics as pra
     from pyroomacoustics.directivities import Rotation3D
