@@ -1,0 +1,92 @@
+"""`audiogs train` and `audiogs render` as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from audiogs_core import __version__
+from audiogs_core.cli import main
+from audiogs_core.io.audio import read_wav
+from audiogs_core.io.listener_path import ListenerPath, write_path
+
+
+@pytest.fixture(scope="module")
+def trained(freefield_capture, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "model"
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--progress", "none",
+                 "--device", "cpu"]) == 0
+    return out
+
+
+def test_train_jsonl_progress_and_refusal_to_overwrite(freefield_capture, trained, tmp_path, capsys):
+    out = tmp_path / "m"
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--progress", "jsonl"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["event"] == "progress" and lines[0]["total"] == 1 and "loss" in lines[0]
+    assert lines[-1]["event"] == "done"
+    assert main(["train", str(freefield_capture), "--out", str(out), "--progress", "jsonl"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.splitlines()[-1])["event"] == "error"
+    assert "already exists" in captured.err and "Traceback" not in captured.err
+    # --force replaces, --resume of a finished run keeps it
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--force",
+                 "--progress", "none"]) == 0
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--resume",
+                 "--progress", "none"]) == 0
+
+
+def test_train_bad_capture_is_one_line(tmp_path, capsys):
+    assert main(["train", str(tmp_path / "missing"), "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "capture not found" in err[0] and "missing" in err[0]
+
+
+def test_render_view_pose_and_path(freefield_capture, trained, tmp_path):
+    wav = tmp_path / "view.wav"
+    assert main(["render", str(trained), "--capture", str(freefield_capture), "--view", "view5",
+                 "--out", str(wav), "--progress", "none"]) == 0
+    audio, sr = read_wav(wav)
+    assert audio.shape == (2, 3 * 16000) and sr == 16000
+
+    pose = tmp_path / "pose.wav"
+    assert main(["render", str(trained), "--pose=1,2.5,1.6,0.7071,0.7071,0,0", "--start", "0.5",
+                 "--duration", "1", "--sample-rate", "48000", "--out", str(pose), "--progress", "none"]) == 0
+    audio, sr = read_wav(pose)
+    assert sr == 48000 and audio.shape == (2, 48000)
+
+    path_file = tmp_path / "path.json"
+    write_path(path_file, ListenerPath(times=[0.5, 2.0], positions=[[1, 2.5, 1.6], [4, 2.5, 1.6]],
+                                       rotations=[[1, 0, 0, 0], [0.7071068, 0.7071068, 0, 0]]))
+    moving = tmp_path / "path.wav"
+    assert main(["render", str(trained), "--path", str(path_file), "--out", str(moving), "--progress", "none"]) == 0
+    audio, sr = read_wav(moving)
+    assert audio.shape == (2, int(1.5 * 16000)) and np.all(np.isfinite(audio)) and np.abs(audio).max() > 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--pose=1,2,3,1,0,0"], "7 finite numbers"),
+    (["--pose=1,2,3,2,0,0,0"], "not unit length"),
+    (["--pose=1,2,3,1,0,0,0", "--duration", "10"], "outside the recording"),
+    (["--view", "view5"], "--view needs --capture"),
+    ([], "exactly one of"),
+])
+def test_render_errors(trained, tmp_path, capsys, args, message):
+    assert main(["render", str(trained), "--out", str(tmp_path / "x.wav"), "--progress", "none", *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "x.wav").exists()
+
+
+def test_render_path_outside_the_recording(trained, tmp_path, capsys):
+    path_file = tmp_path / "path.json"
+    write_path(path_file, ListenerPath(times=[1.0, 9.0], positions=[[1, 2, 1.6]] * 2, rotations=[[1, 0, 0, 0]] * 2))
+    assert main(["render", str(trained), "--path", str(path_file), "--out", str(tmp_path / "x.wav")]) == 1
+    assert "9" in capsys.readouterr().err
+
+
+def test_version_and_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "audiogs_core", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == __version__
