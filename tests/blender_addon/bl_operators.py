@@ -115,6 +115,7 @@ def check_export_own_recordings(state):
     """A user's own cameras + recordings become a capture without typing quaternions."""
     H.reset_scene()
     scene = bpy.context.scene
+    scene.unit_settings.scale_length = 2.0  # one Blender unit is 2 m
     src = state["cap_dir"] / "audio"
     for i, (name, split) in enumerate((("A", "train"), ("B", "train"), ("C", "test"))):
         cam = bpy.data.objects.new(name, bpy.data.cameras.new(name))
@@ -135,7 +136,9 @@ def check_export_own_recordings(state):
     assert [v.name for v in cap.views] == ["A", "B", "C"] and cap.views[2].split == "test"
     for v in cap.views:
         p, r = scene_io.pose_from_matrix(scene.objects[v.name].matrix_world)
-        assert np.allclose(v.pose.position, p, atol=1e-5) and same_rotation(v.pose.rotation, r)
+        assert np.allclose(v.pose.position, np.array(p) * 2.0, atol=1e-5)
+        assert same_rotation(v.pose.rotation, r)
+    assert abs(cap.views[2].pose.position[0] - 4.0) < 1e-6
     assert cap.reference.pose is not None and cap.reference.pose.rotation is not None
 
 
