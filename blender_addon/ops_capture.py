@@ -219,6 +219,9 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
         if split not in ("train", "test"):
             raise AddonError(f"object {obj.name!r}: split must be train, test or reference, "
                              f"got {split!r}")
+        if not str(obj[PROP_AUDIO]).strip():
+            raise AddonError(f"object {obj.name!r} has no audio file: set it in "
+                             "AudioGS sidebar > Capture")
         audio = _abs(str(obj[PROP_AUDIO]))
         if not audio.is_file():
             raise AddonError(f"object {obj.name!r}: audio file not found: {audio}")
@@ -238,6 +241,9 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
 
     st = properties.settings(scene)
     if ref_obj is not None:
+        if not str(ref_obj[PROP_AUDIO]).strip():
+            raise AddonError(f"reference object {ref_obj.name!r} has no audio file: set it in "
+                             "AudioGS sidebar > Capture")
         ref_audio = _abs(str(ref_obj[PROP_AUDIO]))
     elif st.reference_audio:
         ref_audio = _abs(st.reference_audio)
