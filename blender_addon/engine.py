@@ -114,7 +114,9 @@ def explain_failure(text: str, python: str) -> str:
     prefix = "audiogs "
     if last.startswith(prefix) and ": error: " in last:
         last = last.split(": error: ", 1)[1]
-    return last
+    # The engine names its command-line flags; in Blender they are operator options.
+    return last.replace("use --resume to continue it or --force to replace it",
+                        "use Resume to continue it or Retrain to replace it")
 
 
 # ----------------------------------------------------------------------------

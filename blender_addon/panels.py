@@ -80,7 +80,14 @@ class AUDIOGS_PT_train(_AudioGSPanel):
         row.prop(st, "train_device", text="")
         col = layout.column()
         col.enabled = bool(st.capture_dir)
-        col.operator("audiogs.train", icon="PLAY")
+        if st.model_dir and (Path(bpy.path.abspath(st.model_dir)) / "model.json").is_file():
+            row = col.row(align=True)
+            op = row.operator("audiogs.train", text="Resume", icon="PLAY")
+            op.resume = True
+            op = row.operator("audiogs.train", text="Retrain", icon="FILE_REFRESH")
+            op.overwrite = True
+        else:
+            col.operator("audiogs.train", icon="PLAY")
         if not st.capture_dir:
             layout.label(text="Import a capture to train", icon="ERROR")
 

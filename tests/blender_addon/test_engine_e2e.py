@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, assert_check, blender_env, check_names, run_driver
+from _bl_run import ROOT, assert_check, blender_env, check_names, run_driver
 
 pytestmark = pytest.mark.blender
 DRIVER = "bl_engine.py"

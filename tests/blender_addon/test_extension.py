@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_check, check_names, run_driver
+from _bl_run import ROOT, assert_check, check_names, run_driver
 
 pytestmark = pytest.mark.blender
 DRIVER = "bl_extension.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_check, check_names, run_driver
+from _bl_run import assert_check, check_names, run_driver
 
 pytestmark = pytest.mark.blender
 DRIVER = "bl_operators.py"
