@@ -13,6 +13,7 @@ class ModelFlags:
     delay: bool = True  # off: propagation delay delta = 0
     side: bool = True  # off: mono only, side term D = 0
     per_gaussian_decay: bool = True  # off: one learned alpha for all Gaussians
+    max_attenuation: float | None = None  # bound on g = (r_ref / r)^alpha; None: unbounded (published)
 
     def to_dict(self) -> dict:
         return asdict(self)

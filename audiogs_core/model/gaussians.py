@@ -41,8 +41,10 @@ class GridSpec:
 class AudioGaussians(nn.Module):
     """K x F Audio Gaussians.
 
-    Parameters: mu [K,F,3], q [K,F,4], sh_mono [K,F,16], sh_diff [K,F,16],
-    decay [K,F] (a single [1] value when per_gaussian_decay is off),
+    Parameters: mu [K,F,3], q [K,F,4], the SH coefficients sh_mono and
+    sh_diff [K,F,16] (each held as its constant term ``*_dc`` [K,F] and the
+    rest ``*_rest`` [K,F,15], so the constant term can have its own learning
+    rate), decay [K,F] (a single [1] value when per_gaussian_decay is off),
     itd_scale [F], gain_db [F].
     """
 
@@ -63,8 +65,10 @@ class AudioGaussians(nn.Module):
         q = torch.zeros(k, f, 4)
         q[..., 0] = 1.0
         self.q = nn.Parameter(q)
-        self.sh_mono = nn.Parameter(torch.zeros(k, f, 16))
-        self.sh_diff = nn.Parameter(torch.zeros(k, f, 16))
+        self.sh_mono_dc = nn.Parameter(torch.zeros(k, f))
+        self.sh_mono_rest = nn.Parameter(torch.zeros(k, f, 15))
+        self.sh_diff_dc = nn.Parameter(torch.zeros(k, f))
+        self.sh_diff_rest = nn.Parameter(torch.zeros(k, f, 15))
         self.decay = nn.Parameter(torch.zeros(k, f) if flags.per_gaussian_decay else torch.zeros(1))
         self.itd_scale = nn.Parameter(torch.zeros(f))
         self.gain_db = nn.Parameter(torch.zeros(f))
@@ -74,21 +78,23 @@ class AudioGaussians(nn.Module):
 
     # ------------------------------------------------------------------ init
     def initialize(
-        self, view_positions: np.ndarray, gain_db: np.ndarray, generator: torch.Generator
+        self, centre: np.ndarray, gain_db: np.ndarray, generator: torch.Generator, spread: float = 2.5
     ) -> None:
         """The published initialisation (design section 4).
 
-        mu = mean train-view position + N(0, 2.5^2) per axis; SH DC 0, higher
-        orders N(0, 0.1^2); q = normalize(identity + N(0, 0.01^2)); decay 0;
-        itd_scale 0; gain_db from the level ratio of views to reference.
+        mu = centre (published: the mean train-view position) + N(0, spread^2)
+        per axis (published spread 2.5 m); SH DC 0, higher orders N(0, 0.1^2);
+        q = normalize(identity + N(0, 0.01^2)); decay 0; itd_scale 0; gain_db
+        from the level ratio of views to reference.
         """
         k, f = self.grid.n_cells, self.grid.n_freq
-        centre = torch.as_tensor(np.asarray(view_positions, dtype=np.float64).mean(0), dtype=torch.float32)
+        centre_t = torch.as_tensor(np.asarray(centre, dtype=np.float64), dtype=torch.float32)
         with torch.no_grad():
-            self.mu.copy_(centre + 2.5 * torch.randn(k, f, 3, generator=generator))
-            for sh in (self.sh_mono, self.sh_diff):
-                sh.copy_(0.1 * torch.randn(k, f, 16, generator=generator))
-                sh[..., 0] = 0.0
+            self.mu.copy_(centre_t + spread * torch.randn(k, f, 3, generator=generator))
+            for dc, rest in ((self.sh_mono_dc, self.sh_mono_rest), (self.sh_diff_dc, self.sh_diff_rest)):
+                full = 0.1 * torch.randn(k, f, 16, generator=generator)
+                dc.zero_()
+                rest.copy_(full[..., 1:])
             q = torch.zeros(k, f, 4)
             q[..., 0] = 1.0
             q = q + 0.01 * torch.randn(k, f, 4, generator=generator)
@@ -96,6 +102,16 @@ class AudioGaussians(nn.Module):
             self.decay.zero_()
             self.itd_scale.zero_()
             self.gain_db.copy_(torch.as_tensor(gain_db, dtype=torch.float32))
+
+    # ------------------------------------------------------------ access
+    def sh_coefficients(self, kind: str, cells: torch.Tensor) -> torch.Tensor:
+        """[*C, F, 16] SH coefficients ("mono" or "diff") of the Gaussians of ``cells``."""
+        dc, rest = (self.sh_mono_dc, self.sh_mono_rest) if kind == "mono" else (self.sh_diff_dc, self.sh_diff_rest)
+        return torch.cat([dc[cells].unsqueeze(-1), rest[cells]], dim=-1)
+
+    def sh_constant(self, kind: str, cells: torch.Tensor) -> torch.Tensor:
+        """[*C, F] constant SH coefficient only (what degree 0 needs)."""
+        return (self.sh_mono_dc if kind == "mono" else self.sh_diff_dc)[cells]
 
     # ------------------------------------------------------------- upkeep
     @torch.no_grad()
@@ -114,7 +130,11 @@ class AudioGaussians(nn.Module):
     # --------------------------------------------------------------- export
     def tensors(self) -> dict[str, torch.Tensor]:
         """The model-folder tensors (decay broadcast to [K, F])."""
-        out = {name: getattr(self, name).detach().float().cpu().contiguous() for name in PARAMETER_NAMES}
+        out = {name: getattr(self, name).detach().float().cpu().contiguous()
+               for name in PARAMETER_NAMES if not name.startswith("sh_")}
+        for kind in ("mono", "diff"):
+            dc, rest = getattr(self, f"sh_{kind}_dc"), getattr(self, f"sh_{kind}_rest")
+            out[f"sh_{kind}"] = torch.cat([dc.unsqueeze(-1), rest], -1).detach().float().cpu().contiguous()
         if out["decay"].shape != (self.grid.n_cells, self.grid.n_freq):
             out["decay"] = out["decay"].expand(self.grid.n_cells, self.grid.n_freq).contiguous()
         return out
@@ -123,6 +143,13 @@ class AudioGaussians(nn.Module):
     def load_tensors(self, tensors: dict[str, np.ndarray | torch.Tensor]) -> None:
         for name in PARAMETER_NAMES:
             value = torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32)
+            if name.startswith("sh_"):
+                if value.shape != (self.grid.n_cells, self.grid.n_freq, 16):
+                    raise ValueError(f"tensor {name} has shape {tuple(value.shape)}, expected "
+                                     f"{(self.grid.n_cells, self.grid.n_freq, 16)}")
+                getattr(self, f"{name}_dc").copy_(value[..., 0])
+                getattr(self, f"{name}_rest").copy_(value[..., 1:])
+                continue
             param = getattr(self, name)
             if name == "decay" and param.shape == (1,):
                 value = value.reshape(-1)[:1]  # a tied alpha is stored broadcast

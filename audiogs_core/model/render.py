@@ -70,7 +70,6 @@ def gaussian_response(
     r = dist.clamp_min(MIN_DISTANCE)
 
     degree = flags.sh_degree
-    sh_mono, sh_diff = model.sh_mono[cells], model.sh_diff[cells]  # [*C, F, 16]
     if degree > 0:
         # SH direction: from the Gaussian to the listener, in the Gaussian's frame.
         nc = n_coeffs(degree)
@@ -78,17 +77,20 @@ def gaussian_response(
         rq = quat_to_matrix(model.q[cells])  # [*C, F, 3, 3]
         d = (rq * to_listener.unsqueeze(-1)).sum(-2)  # R(q)^T to_listener
         basis = sh_basis(d, degree)  # [*, F, nc]
-        s_mono = (basis * sh_mono[..., :nc]).sum(-1)
-        s_diff = (basis * sh_diff[..., :nc]).sum(-1) if flags.side else None
+        s_mono = (basis * model.sh_coefficients("mono", cells)[..., :nc]).sum(-1)
+        s_diff = (basis * model.sh_coefficients("diff", cells)[..., :nc]).sum(-1) if flags.side else None
     else:
-        s_mono = C0 * sh_mono[..., 0]
-        s_diff = C0 * sh_diff[..., 0] if flags.side else None
+        s_mono = C0 * model.sh_constant("mono", cells)
+        s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
 
     # 2-3. mono mask and distance attenuation relative to the reference distance.
     mask = 2.0 * torch.sigmoid(s_mono)
     if flags.attenuation:
         decay = model.decay[cells] if flags.per_gaussian_decay else model.decay
         atten = (r_ref / r) ** (1.0 + torch.tanh(decay))
+        if flags.max_attenuation is not None:
+            # A Gaussian passing centimetres from a new pose must not blow up.
+            atten = atten.clamp(max=flags.max_attenuation)
     else:
         atten = torch.ones_like(r)
 

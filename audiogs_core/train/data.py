@@ -29,6 +29,7 @@ class TrainingData:
     view_positions: np.ndarray  # [V, 3]
     view_rotations: np.ndarray  # [V, 4] wxyz head -> world
     view_audio: np.ndarray  # [V, 2, T] float32
+    source_positions: np.ndarray | None = None  # [S, 3] when the capture names sources
 
     @property
     def num_samples(self) -> int:
@@ -49,6 +50,21 @@ class TrainingData:
         return self.view_positions.mean(axis=0)
 
 
+def init_centre(data: TrainingData, where: str) -> np.ndarray:
+    """[3] centre of the Gaussians' initial positions (see TrainSettings.init_centre)."""
+    if where == "views":
+        return data.view_positions.mean(axis=0)
+    if where == "reference":
+        if data.reference_position is None:
+            raise AudioGSError("init_centre 'reference' needs a reference position in the capture")
+        return np.asarray(data.reference_position, dtype=np.float64)
+    if where == "source":
+        if data.source_positions is None or len(data.source_positions) == 0:
+            raise AudioGSError("init_centre 'source' needs a source position in the capture")
+        return np.asarray(data.source_positions[0], dtype=np.float64)
+    raise AudioGSError(f"unknown init_centre {where!r} (views, reference or source)")
+
+
 def training_data_from_capture(capture: Capture, audio: CaptureAudio) -> TrainingData:
     views = capture.train_views()
     if not views:
@@ -64,6 +80,7 @@ def training_data_from_capture(capture: Capture, audio: CaptureAudio) -> Trainin
         view_positions=np.stack([v.pose.position for v in views]).astype(np.float64),
         view_rotations=np.stack([v.pose.rotation for v in views]).astype(np.float64),
         view_audio=np.stack([audio.views[v.name] for v in views]).astype(np.float32),
+        source_positions=np.array([s.position for s in capture.sources], dtype=np.float64).reshape(-1, 3),
     )
 
 

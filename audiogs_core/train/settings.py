@@ -12,6 +12,7 @@ class TrainSettings:
     seed: int = 0
     lr_mu: float = 2.5e-2
     lr_sh: float = 5e-4
+    lr_sh_dc: float | None = None  # constant SH term; None: lr_sh (published)
     lr_q: float = 5e-4
     lr_decay: float = 5e-5
     lr_itd: float = 5e-4
@@ -23,6 +24,11 @@ class TrainSettings:
     side_weight: float = 2.0
     phase_weight: float = 0.05
     checkpoint_every_s: float = 60.0
+    # Where the Gaussians start: "views" (published: mean train-view position),
+    # "reference" (the reference position, when known) or "source" (the
+    # capture's first source, when given); and the spread around it (m).
+    init_centre: str = "views"
+    init_spread: float = 2.5
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -23,7 +23,7 @@ from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import AudioGaussians, GridSpec
 from audiogs_core.model.render import render_static
 from audiogs_core.train import checkpoint as ckpt
-from audiogs_core.train.data import TrainingData, cell_energy_db, initial_gain_db, make_windows
+from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
 
@@ -59,8 +59,9 @@ def build_model(data: TrainingData, flags: ModelFlags) -> AudioGaussians:
 
 
 def _param_groups(model: AudioGaussians, s: TrainSettings) -> list[dict]:
-    lrs = {"mu": s.lr_mu, "q": s.lr_q, "sh_mono": s.lr_sh, "sh_diff": s.lr_sh,
-           "decay": s.lr_decay, "itd_scale": s.lr_itd, "gain_db": s.lr_gain}
+    lr_dc = s.lr_sh if s.lr_sh_dc is None else s.lr_sh_dc
+    lrs = {"mu": s.lr_mu, "q": s.lr_q, "sh_mono_dc": lr_dc, "sh_mono_rest": s.lr_sh, "sh_diff_dc": lr_dc,
+           "sh_diff_rest": s.lr_sh, "decay": s.lr_decay, "itd_scale": s.lr_itd, "gain_db": s.lr_gain}
     return [{"params": [getattr(model, n)], "lr": lr, "base_lr": lr, "name": n} for n, lr in lrs.items()]
 
 
@@ -111,7 +112,8 @@ def train_model(
     targets = [TargetFeatures(w.target.to(dev), stft_cfg) for w in windows]
 
     model = build_model(data, flags)
-    model.initialize(data.view_positions, initial_gain_db(reference, views, stft_cfg), gen)
+    model.initialize(init_centre(data, settings.init_centre), initial_gain_db(reference, views, stft_cfg), gen,
+                     spread=settings.init_spread)
     model.to(dev)
     optimizer = torch.optim.Adam(_param_groups(model, settings))
 
@@ -158,8 +160,8 @@ def train_model(
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if sh_frozen:
-                    model.sh_mono.grad = None
-                    model.sh_diff.grad = None
+                    for p in (model.sh_mono_dc, model.sh_mono_rest, model.sh_diff_dc, model.sh_diff_rest):
+                        p.grad = None
                 params = [p for p in model.parameters() if p.grad is not None]
                 norm = torch.nn.utils.clip_grad_norm_(params, settings.grad_clip)
                 if torch.isfinite(loss) and torch.isfinite(norm):

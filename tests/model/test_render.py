@@ -37,7 +37,7 @@ def test_side_term_follows_the_head_frame():
     model = handmade_model(at=[2.0, 0.0, 0.0], reference_position=[2.0, 1.0, 0.0],
                            flags=ModelFlags(phase=False, attenuation=False))
     with torch.no_grad():
-        model.sh_diff[..., 3] = -1.0
+        model.sh_diff_rest[..., 2] = -1.0  # coefficient 3: the degree-1 x term
     y = _render(model, noise(1.0), [[0, 0, 0], [0, 0, 0]], [FACING_Y, FACING_MINUS_Y])
     ratio_facing = _rms(y[0, 1]) / _rms(y[0, 0])
     assert ratio_facing == pytest.approx((1 + C1) / (1 - C1), rel=1e-3)
@@ -92,8 +92,8 @@ def test_propagation_delay_of_a_listener_3_43_m_farther():
 def test_moving_listener_matches_static_for_a_constant_pose():
     model = handmade_model(at=[1.0, 2.0, 0.5], reference_position=[0.0, 0.0, 0.0])
     with torch.no_grad():
-        model.sh_mono.normal_(0, 0.3)
-        model.sh_diff.normal_(0, 0.3)
+        for p in (model.sh_mono_dc, model.sh_mono_rest, model.sh_diff_dc, model.sh_diff_rest):
+            p.normal_(0, 0.3)
     s = model.grid.stft
     spec = stft(noise(1.0), s)
     n = spec.shape[-1]
@@ -112,7 +112,7 @@ def test_magnitudes_interpolate_between_cells():
     model = handmade_model(at=[0.0, 1.0, 0.0], reference_position=[0.0, 0.0, 0.0], n_cells=2, duration=1.0,
                            flags=ModelFlags(phase=False))  # listener at the reference: g = 1
     with torch.no_grad():
-        model.sh_mono[0, :, 0] = -200.0
+        model.sh_mono_dc[0] = -200.0
     s = model.grid.stft
     spec = stft(noise(1.0), s)
     times = torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64)
