@@ -1,0 +1,53 @@
+"""Simulated captures of the benchmark, cached under the output folder.
+
+The simulator is seeded, so a capture whose recorded settings match the run's
+is reused as it is; anything else is simulated again in place.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from audiogs_core.bench.protocol import BenchConfig
+
+
+def capture_dir(out_dir: str | Path, room: str, layout: str) -> Path:
+    return Path(out_dir) / "captures" / f"{room}-{layout}"
+
+
+def wanted_simulation(config: BenchConfig, room: str, layout: str) -> dict:
+    """The capture.json ``simulation`` entries a cached capture must match."""
+    return {"room": room, "layout": layout, "hrtf": config.hrtf, "seed": config.sim_seed,
+            "seconds": float(config.seconds), "n_rays": config.n_rays}
+
+
+def is_cached(config: BenchConfig, folder: Path, room: str, layout: str) -> bool:
+    """True when ``folder`` holds a complete capture simulated with this run's settings."""
+    path = folder / "capture.json"
+    if not path.is_file():
+        return False
+    try:
+        obj = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return False
+    if obj.get("sample_rate") != config.sample_rate:
+        return False
+    sim = obj.get("simulation", {})
+    if any(sim.get(k) != v for k, v in wanted_simulation(config, room, layout).items()):
+        return False
+    # capture.json is written last (atomically), but check the audio is all there.
+    files = [obj.get("reference", {}).get("audio")] + [v.get("audio") for v in obj.get("views", [])]
+    return all(isinstance(f, str) and (folder / f).is_file() for f in files)
+
+
+def ensure_capture(config: BenchConfig, out_dir: str | Path, room: str, layout: str) -> Path:
+    """The cached capture folder for (room, layout), simulated first when needed."""
+    from audiogs_core.sim.simulate import simulate_capture
+
+    folder = capture_dir(out_dir, room, layout)
+    if is_cached(config, folder, room, layout):
+        return folder
+    return simulate_capture(folder, room=room, seconds=config.seconds, sample_rate=config.sample_rate,
+                            layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True,
+                            n_rays=config.n_rays)

@@ -1,0 +1,293 @@
+"""The benchmark protocol (design section 8): settings, folds, methods, view subsets.
+
+Everything that decides *what* is run lives here, fixed before any result is
+seen: the rooms, the audio length and epochs, which folds run which methods,
+which windows DPAM scores. Nothing is ever selected on test views.
+
+A unit of work is one method on one fold of one group, a group being a split
+(A: ring, B: grid), a room and a reference setting (``close``: the capture's
+mono close mic; ``view``: one train view of the fold, binaural with its pose).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+
+import numpy as np
+
+from audiogs_core.baselines.implicit_field import FieldSettings
+from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix
+
+SPLIT_LAYOUT = {"A": "ring", "B": "grid"}
+ROOMS = ("shoebox", "lshape")
+REFERENCES = ("close", "view")
+BASELINES = ("input", "nearest_view", "mean_view", "dsp", "implicit_field")
+VIEW_COPYING = ("nearest_view", "mean_view")  # the baselines AudioGS must beat on direction
+# ModelFlags changes of each ablation (design section 4).
+ABLATIONS: dict[str, dict] = {
+    "no_attenuation": {"attenuation": False},
+    "no_sh": {"sh_degree": 0},
+    "no_phase": {"phase": False},
+    "no_delay": {"delay": False},
+    "mono_only": {"side": False},
+    "global_alpha": {"per_gaussian_decay": False},
+}
+METHODS = ("audiogs",) + BASELINES
+TRAINED = ("audiogs", "implicit_field", *ABLATIONS)
+RING_SIZE = 8
+# The subset each split is judged on; the others are reported apart.
+MAIN_SUBSET = {"A": "heldout", "B": "test"}
+AWAY_DEG = 90.0  # a head whose nose is more than this from the source direction faces away
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """Every setting of one benchmark run; all of it is written into the report."""
+
+    name: str = "full"
+    rooms: tuple[str, ...] = ROOMS
+    splits: tuple[str, ...] = ("A", "B")
+    seconds: float = 6.0  # simulated audio per capture
+    sample_rate: int = 16000
+    hrtf: str = "kemar"  # measured ears for the ground truth, independent of the model's spherical head
+    sim_seed: int = 0
+    n_rays: int = 10000
+    epochs: int = 61  # AudioGS, its ablations and the implicit field alike
+    train_seed: int = 0
+    folds_a: tuple[int, ...] = tuple(range(RING_SIZE))  # held-out ring indices of split A
+    references: tuple[str, ...] = REFERENCES  # split A reference settings (split B: close only)
+    methods: tuple[str, ...] = METHODS
+    ablations: tuple[str, ...] = tuple(ABLATIONS)
+    ablation_folds: tuple[int, ...] = (0, 4)  # split A folds (per room) that run the ablations
+    ablation_references: tuple[str, ...] = ("close",)
+    metrics: tuple[str, ...] = ("MAG", "ENV", "LRE", "RTE", "DPAM", "ITDE")
+    windows: tuple[str, ...] = ("3s", "1s")
+    # DPAM (about 4 s of CPU per second of audio) on a fixed subset: the
+    # main test views of these split A folds and the first dpam_views_b split B
+    # test views (by name), on the first dpam_windows windows of each length.
+    dpam_folds: tuple[int, ...] = (0, 4)
+    dpam_views_b: int = 4
+    dpam_windows: int = 1
+    dpam_lengths: tuple[str, ...] = ("3s", "1s")
+    max_test_views_b: int | None = None  # None: all; a smaller number only for tests
+    field: FieldSettings = field(default_factory=FieldSettings)
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        for r in self.rooms:
+            if r not in ROOMS:
+                raise AudioGSError(f"bench room {r!r} unknown; known: {', '.join(ROOMS)}")
+        for s in self.splits:
+            if s not in SPLIT_LAYOUT:
+                raise AudioGSError(f"bench split {s!r} unknown; known: A, B")
+        for m in self.methods:
+            if m not in METHODS:
+                raise AudioGSError(f"bench method {m!r} unknown; known: {', '.join(METHODS)}")
+        for a in self.ablations:
+            if a not in ABLATIONS:
+                raise AudioGSError(f"bench ablation {a!r} unknown; known: {', '.join(ABLATIONS)}")
+        for ref in (*self.references, *self.ablation_references):
+            if ref not in REFERENCES:
+                raise AudioGSError(f"bench reference {ref!r} unknown; known: close, view")
+        for f in (*self.folds_a, *self.ablation_folds, *self.dpam_folds):
+            if not 0 <= f < RING_SIZE:
+                raise AudioGSError(f"split A fold {f} out of range 0..{RING_SIZE - 1}")
+        missing = set(self.ablation_folds) - set(self.folds_a)
+        if self.ablations and missing:
+            # Ablations are compared with AudioGS on the same folds.
+            raise AudioGSError(f"ablation folds {sorted(missing)} are not among the split A folds {list(self.folds_a)}")
+        if self.ablations and "audiogs" not in self.methods:
+            raise AudioGSError("ablations need the audiogs method to compare with")
+        if self.epochs < 1 or self.seconds <= 0:
+            raise AudioGSError(f"bench needs epochs >= 1 and seconds > 0, got {self.epochs}, {self.seconds}")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return json.loads(json.dumps(d))  # tuples -> lists, plain JSON types
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "BenchConfig":
+        known = {f.name for f in fields(cls)}
+        kw = {}
+        for k, v in d.items():
+            if k not in known:
+                continue
+            if k == "field":
+                kw[k] = FieldSettings(**v)
+            elif isinstance(v, list):
+                kw[k] = tuple(v)
+            else:
+                kw[k] = v
+        return cls(**kw)
+
+    def key(self) -> str:
+        """Hash of every setting that changes results: part files carry it, and are reused only on a match."""
+        d = self.to_dict()
+        d.pop("name", None)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+    def steps_per_training(self) -> int:
+        """Optimizer steps of one training: epochs x 3 s windows (the last one zero-padded)."""
+        return self.epochs * max(1, math.ceil(self.seconds / 3.0 - 1e-9))
+
+
+def full_config() -> BenchConfig:
+    """The full benchmark: sized for about 2 hours on 2 CPU cores (see the report's settings)."""
+    return BenchConfig()
+
+
+def quick_config() -> BenchConfig:
+    """``--quick``: one room, split A, two folds, 6 s of audio, 3 epochs; about 5 minutes on 2 cores."""
+    return BenchConfig(
+        name="quick", rooms=("shoebox",), splits=("A",), seconds=6.0, epochs=3,
+        folds_a=(0, 4), ablation_folds=(0,), dpam_folds=(0,), dpam_lengths=("1s",),
+    )
+
+
+def shrink(config: BenchConfig, **changes) -> BenchConfig:
+    """A copy with some settings changed (tests, command-line overrides)."""
+    return replace(config, **changes)
+
+
+@dataclass(frozen=True, order=True)
+class Unit:
+    """One method on one fold of one group."""
+
+    split: str
+    room: str
+    reference: str
+    fold: int
+    method: str
+
+    @property
+    def group(self) -> str:
+        return f"{self.split}/{self.room}/{self.reference}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.split}-{self.room}-{self.reference}/fold{self.fold}/{self.method}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def groups(config: BenchConfig) -> list[tuple[str, str, str]]:
+    """(split, room, reference) of every group, in report order."""
+    out = []
+    for split in config.splits:
+        refs = config.references if split == "A" else ("close",)
+        for room in config.rooms:
+            for ref in refs:
+                out.append((split, room, ref))
+    return out
+
+
+def folds_of(config: BenchConfig, split: str) -> tuple[int, ...]:
+    return config.folds_a if split == "A" else (0,)
+
+
+def plan_units(config: BenchConfig) -> list[Unit]:
+    """Every unit of the run: all methods on all folds, ablations on their folds (split A)."""
+    units = []
+    for split, room, ref in groups(config):
+        for fold in folds_of(config, split):
+            for m in config.methods:
+                units.append(Unit(split, room, ref, fold, m))
+            if split == "A" and ref in config.ablation_references and fold in config.ablation_folds:
+                for a in config.ablations:
+                    units.append(Unit(split, room, ref, fold, a))
+    return units
+
+
+def captures_needed(config: BenchConfig) -> list[tuple[str, str]]:
+    """(room, layout) of every capture the run simulates."""
+    return [(room, SPLIT_LAYOUT[split]) for split in config.splits for room in config.rooms]
+
+
+# ---------------------------------------------------------------- folds
+
+
+@dataclass
+class TestView:
+    name: str
+    subsets: list[str]
+    dpam: bool  # scored with DPAM (on the fixed window subset)
+
+
+@dataclass
+class FoldPlan:
+    """Which views train and which are scored in one fold (names into the capture)."""
+
+    train: list[str]
+    test: list[TestView]
+    reference_view: str | None  # None: the close mic
+    sample_view: str  # the view whose predictions are kept as audio (first fold of a group)
+
+
+def facing_away(position, rotation, source) -> bool:
+    """True when the head's nose (head -Z) points more than AWAY_DEG from the source, horizontally."""
+    fwd = quat_to_matrix(np.asarray(rotation, dtype=np.float64))[:, 2] * -1.0
+    to_src = np.asarray(source, dtype=np.float64) - np.asarray(position, dtype=np.float64)
+    fwd, to_src = fwd[:2], to_src[:2]
+    n = np.linalg.norm(fwd) * np.linalg.norm(to_src)
+    if n < 1e-9:
+        return False
+    angle = math.degrees(math.acos(float(np.clip(np.dot(fwd, to_src) / n, -1.0, 1.0))))
+    return angle > AWAY_DEG
+
+
+def _tags(view_raw: dict) -> list[str]:
+    tags = view_raw.get("tags", [])
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def ring_order(capture) -> list[str]:
+    """Names of the split A ring views in ring order (tag ``ring``, sorted by their number)."""
+    raw = {v["name"]: v for v in capture.raw.get("views", [])}
+    ring = [v.name for v in capture.views if "ring" in _tags(raw.get(v.name, {}))]
+    if len(ring) != RING_SIZE:
+        raise AudioGSError(f"capture {capture.folder} has {len(ring)} views tagged 'ring', "
+                           f"split A needs {RING_SIZE} (simulate it with --layout ring)")
+    return sorted(ring, key=lambda n: int("".join(c for c in n if c.isdigit()) or 0))
+
+
+def fold_plan(config: BenchConfig, unit: Unit, capture) -> FoldPlan:
+    """The train views, scored views and reference of ``unit``'s fold."""
+    raw = {v["name"]: v for v in capture.raw.get("views", [])}
+    if unit.split == "A":
+        ring = ring_order(capture)
+        held = ring[unit.fold]
+        train = [n for n in ring if n != held]
+        # The reference view rotates with the folds: the ring neighbour before the held-out one.
+        ref_view = ring[(unit.fold - 1) % RING_SIZE] if unit.reference == "view" else None
+        test = [TestView(held, ["heldout"], unit.fold in config.dpam_folds)]
+        for v in capture.views:
+            if v.name not in ring and "turned" in _tags(raw.get(v.name, {})):
+                test.append(TestView(v.name, ["turned"], False))
+        return FoldPlan(train, test, ref_view, held)
+
+    train = [v.name for v in capture.views if v.split == "train"]
+    source = capture.sources[0].position if capture.sources else None
+    names = sorted(v.name for v in capture.views if v.split == "test")
+    if config.max_test_views_b is not None:
+        names = names[: config.max_test_views_b]
+    test, n_dpam = [], 0
+    for name in names:
+        v = capture.view(name)
+        tags = _tags(raw.get(name, {}))
+        subsets = ["turned"] if "turned" in tags else ["test"]
+        if "occluded" in tags:
+            subsets.append("occluded")
+        if "turned" not in tags and source is not None and facing_away(v.pose.position, v.pose.rotation, source):
+            subsets.append("away")
+        dpam = "test" in subsets and n_dpam < config.dpam_views_b
+        n_dpam += int(dpam)
+        test.append(TestView(name, subsets, dpam))
+    if not train or not test:
+        raise AudioGSError(f"capture {capture.folder} has {len(train)} train and {len(test)} test views; "
+                           "split B needs both")
+    return FoldPlan(train, test, None, test[0].name)

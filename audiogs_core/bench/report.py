@@ -1,0 +1,239 @@
+"""The benchmark's report: results.json, results.md and the PNG figures.
+
+results.json holds, per group (split/room/reference), the section-7 results
+(``methods``, ``views``) of every subset of views, with ``std`` and ``n``, the
+timings, the ablations on their folds, and at the top the protocol settings,
+the machine and a headline (split A: mean over rooms per reference setting).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+from pathlib import Path
+
+from audiogs_core.bench import aggregate as agg
+from audiogs_core.bench.captures import capture_dir
+from audiogs_core.bench.protocol import BASELINES, BenchConfig, Unit, captures_needed
+from audiogs_core.bench.runner import read_part
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
+
+RESULTS_FORMAT = "audiogs.bench"
+SUBSET_TITLES = {
+    "heldout": "held-out ring view", "test": "test views", "turned": "turned heads (test only)",
+    "away": "test views facing away from the source", "occluded": "test views out of the source's sight",
+}
+
+
+def environment(jobs: int, threads: int | None, command: str | None) -> dict:
+    import torch
+
+    from audiogs_core import __version__
+
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": command, "core_version": __version__, "python": platform.python_version(),
+        "torch": torch.__version__, "platform": platform.platform(), "cpu_count": os.cpu_count(),
+        "machine": platform.machine(), "processor": platform.processor() or None,
+        "jobs": jobs, "threads_per_job": threads,
+    }
+
+
+def capture_notes(config: BenchConfig, out: Path) -> dict:
+    """What each simulated capture records about itself (dry signal, RT60, ...)."""
+    notes = {}
+    for room, layout in captures_needed(config):
+        path = capture_dir(out, room, layout) / "capture.json"
+        try:
+            sim = json.loads(path.read_text()).get("simulation", {})
+        except (OSError, ValueError):
+            continue
+        notes[f"{room}-{layout}"] = {k: sim.get(k) for k in ("dry_signal", "hrtf", "rt60_estimate", "rt60_sabine",
+                                                              "n_rays", "seconds", "seed")}
+    return notes
+
+
+def protocol_notes(config: BenchConfig) -> dict:
+    """The settings in words, as the report states them."""
+    return {
+        "steps_per_training": config.steps_per_training(),
+        "split_A": f"ring of 8 views, train 7 / test 1, folds {list(config.folds_a)}; the 2 turned views are "
+                   "scored in every fold and reported apart",
+        "split_B": "grid, 12 train / up to 24 test views, one fold, reference close; turned, facing-away and "
+                   "occluded test views also reported apart" + (
+                       f" (first {config.max_test_views_b} test views only)" if config.max_test_views_b else ""),
+        "reference_view": "ref=view: the reference is the ring view before the held-out one (a train view, "
+                          "binaural, with its pose), rotated with the folds",
+        "ablations": f"split A folds {list(config.ablation_folds)} per room, reference {list(config.ablation_references)}",
+        "dpam": f"first {config.dpam_windows} window(s) of each length in {list(config.dpam_lengths)}, on the held-out "
+                f"view of split A folds {list(config.dpam_folds)} and the first {config.dpam_views_b} split B test "
+                "views (by name); absent elsewhere",
+        "std": "sample standard deviation over folds (split B, one fold: over views)",
+        "selection": "nothing is selected on test views; every model is its last epoch",
+    }
+
+
+def write_report(config: BenchConfig, out: Path, units: list[Unit], wall_s: float, reused: int,
+                 jobs: int, threads: int | None, command: str | None) -> dict:
+    """Read every part, write results.json, results.md and the figures; return the results."""
+    key = config.key()
+    parts = {}
+    for u in units:
+        part = read_part(out, u, key)
+        if part is None:
+            raise AudioGSError(f"bench part {u.slug} is missing from {out}")
+        parts[u] = part
+    grouped = agg.aggregate(config, parts)
+    results = {
+        "format": RESULTS_FORMAT, "version": 1,
+        "protocol": {"settings": config.to_dict(), "key": key, **protocol_notes(config)},
+        "captures": capture_notes(config, out),
+        "environment": environment(jobs, threads, command),
+        "run": {"wall_s": wall_s, "units": len(units), "reused_units": reused,
+                "unit_seconds": sum(float(p.get("seconds", 0.0)) for p in parts.values())},
+        "headline": agg.headline(config, grouped),
+        "groups": grouped,
+    }
+    results["figures"] = write_figures(config, out, grouped)
+    atomic_write_json(out / "results.json", results)
+    atomic_write_text(out / "results.md", markdown(results))
+    return results
+
+
+# ------------------------------------------------------------- figures
+
+
+def write_figures(config: BenchConfig, out: Path, grouped: dict) -> dict:
+    from audiogs_core.bench import plots
+    from audiogs_core.io.audio import read_wav
+
+    figures = {}
+    window = config.windows[0]
+    panels = []
+    for name, g in grouped.items():
+        st = g["subsets"].get(g["main_subset"])
+        if st is None:
+            continue
+        values = {m: (v[window]["MAG"], st["std"].get(m, {}).get(window, {}).get("MAG"))
+                  for m, v in st["methods"].items() if "MAG" in v.get(window, {})}
+        if values:
+            panels.append((f"{name} ({g['main_subset']})", values))
+    if panels:
+        plots.mag_bars(out / "mag.png", panels, window)
+        figures["mag"] = "mag.png"
+
+    # Spectrograms of the first group's sample view: target, AudioGS, best baseline (by MAG there).
+    for name, g in grouped.items():
+        st = g["subsets"].get(g["main_subset"])
+        audio = g["sample"]["audio"]
+        if st is None or "audiogs" not in audio:
+            continue
+        best = agg.best_of(st["methods"], [b for b in BASELINES if b in audio], window, "MAG")
+        view = g["sample"]["view"]
+        target = (out / audio["audiogs"]).with_name(f"target__{view}.wav")
+        signals = {f"target ({view})": read_wav(target)[0], "audiogs": read_wav(out / audio["audiogs"])[0]}
+        if best is not None:
+            signals[f"{best} (best baseline)"] = read_wav(out / audio[best])[0]
+        plots.spectrograms(out / "spectrograms.png", signals, config.sample_rate,
+                           f"{name}, fold {g['sample']['fold']}, view {view}")
+        figures["spectrograms"] = "spectrograms.png"
+        figures["spectrogram_view"] = {"group": name, "view": view, "best_baseline": best}
+        break
+    return figures
+
+
+# ------------------------------------------------------------- markdown
+
+
+def _fmt(mean: float | None, std: float | None = None) -> str:
+    if mean is None:
+        return "–"
+    text = f"{mean:.4g}"
+    return f"{text} ± {std:.2g}" if std is not None else text
+
+
+def _table(stats: dict, window: str, metrics: list[str], timing: dict | None) -> list[str]:
+    head = ["method", *metrics] + (["train s", "render s/view"] if timing is not None else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for m, scores in stats["methods"].items():
+        row = [m if m != "audiogs" else "**audiogs**"]
+        for metric in metrics:
+            row.append(_fmt(scores.get(window, {}).get(metric), stats["std"].get(m, {}).get(window, {}).get(metric)))
+        if timing is not None:
+            t = timing.get(m, {})
+            row += [_fmt(t.get("train_s")), _fmt(t.get("render_s"))]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def markdown(results: dict) -> str:
+    s = results["protocol"]["settings"]
+    env = results["environment"]
+    metrics = list(s["metrics"])
+    lines = [f"# AudioGS benchmark ({s['name']})", ""]
+    lines += [f"* command: `{env['command'] or 'audiogs bench'}`", f"* date: {env['date']}",
+              f"* machine: {env['platform']}, {env['cpu_count']} CPU cores, torch {env['torch']}, "
+              f"{env['jobs']} job(s)" + (f" x {env['threads_per_job']} thread(s)" if env['threads_per_job'] else ""),
+              f"* wall time: {results['run']['wall_s'] / 60:.1f} min ({results['run']['reused_units']} of "
+              f"{results['run']['units']} units reused from an earlier run; "
+              f"{results['run']['unit_seconds'] / 60:.1f} min of unit time)", ""]
+    lines += ["## Settings", ""]
+    p = results["protocol"]
+    lines += [f"* rooms {', '.join(s['rooms'])}; splits {', '.join(s['splits'])}; {s['seconds']:g} s of audio per "
+              f"capture at {s['sample_rate']} Hz; HRTF {s['hrtf']}; simulator seed {s['sim_seed']}, {s['n_rays']} rays",
+              f"* training: {s['epochs']} epochs = {p['steps_per_training']} optimizer steps (AudioGS, ablations and "
+              f"implicit field alike), seed {s['train_seed']}, device {s['device']}",
+              f"* split A: {p['split_A']}", f"* {p['reference_view']}", f"* split B: {p['split_B']}",
+              f"* ablations: {p['ablations']}", f"* DPAM: {p['dpam']}", f"* ± is the {p['std']}",
+              f"* implicit field: {json.dumps(s['field'])}", f"* {p['selection']}"]
+    for cap, note in results["captures"].items():
+        lines.append(f"* capture {cap}: dry signal {note.get('dry_signal')}, RT60 {note.get('rt60_estimate')} s "
+                     f"(Sabine {note.get('rt60_sabine')} s)")
+    lines.append("")
+
+    if results["headline"]:
+        lines += ["## Headline (mean over rooms)", ""]
+        for key, h in results["headline"].items():
+            lines += [f"### {key} ({', '.join(h['rooms'])})", ""]
+            for w in s["windows"]:
+                lines += [f"{w} windows:", ""]
+                lines += _table({"methods": h["methods"], "std": {}}, w, metrics, None)
+                cmp = h["audiogs_vs_best"].get(w, {})
+                if cmp:
+                    lines += ["", f"AudioGS against the best of the {h['against']} (negative: AudioGS better): " +
+                              "; ".join(f"{m} {100 * c['relative']:+.1f}% vs {c['best']}" for m, c in cmp.items()
+                                        if c.get("relative") is not None)]
+                lines.append("")
+
+    for name, g in results["groups"].items():
+        lines += [f"## Split {g['split']} · {g['room']} · ref={g['reference']}", ""]
+        if g["reference"] == "view":
+            refs = ", ".join(f"fold {f}: {v}" for f, v in sorted(g["reference_views"].items()))
+            lines += [f"Reference views: {refs}", ""]
+        for subset, st in g["subsets"].items():
+            n_folds = len(g["folds"])
+            lines += [f"### {SUBSET_TITLES.get(subset, subset)} ({n_folds} fold(s), ± over {st['std_over']})", ""]
+            for i, w in enumerate(s["windows"]):
+                lines += [f"{w} windows:", ""]
+                lines += _table(st, w, metrics, g["timing"] if i == 0 else None)
+                lines.append("")
+        if "ablation" in g:
+            lines += [f"### Ablations (folds {g['ablation']['folds']})", ""]
+            for subset, st in g["ablation"]["subsets"].items():
+                for w in s["windows"]:
+                    lines += [f"{SUBSET_TITLES.get(subset, subset)}, {w} windows:", ""]
+                    lines += _table(st, w, metrics, g["timing"] if w == s["windows"][0] else None)
+                    lines.append("")
+    figs = results.get("figures", {})
+    if figs:
+        lines += ["## Figures", ""]
+        if "mag" in figs:
+            lines += [f"![MAG per method]({figs['mag']})", ""]
+        if "spectrograms" in figs:
+            sv = figs["spectrogram_view"]
+            lines += [f"Spectrograms of {sv['group']}, view {sv['view']} (target, AudioGS, best baseline "
+                      f"{sv['best_baseline']}):", "", f"![spectrograms]({figs['spectrograms']})", ""]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,64 @@
+"""``audiogs bench [--quick] [--out DIR]``: the benchmark of design section 8."""
+
+from __future__ import annotations
+
+import argparse
+
+from audiogs_core.errors import AudioGSError
+
+NAME = "bench"
+HELP = "run the benchmark (simulated rooms, AudioGS against baselines and ablations)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quick", action="store_true",
+                   help="one room, two folds, short audio, few epochs (about 5 minutes)")
+    p.add_argument("--out", default="bench_out", help="output folder (default bench_out/); reruns resume there")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: one per CPU core on the CPU, 1 on a GPU)")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--epochs", type=int, default=None, help="override the training epochs of the chosen setting")
+    p.add_argument("--seconds", type=float, default=None, help="override the simulated audio length")
+    p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
+
+
+def run(args: argparse.Namespace) -> int:
+    from audiogs_core.bench import full_config, quick_config, run_bench, shrink
+    from audiogs_core.cli.progress import Progress
+    from audiogs_core.train.trainer import resolve_device
+
+    config = quick_config() if args.quick else full_config()
+    changes: dict = {"device": resolve_device(args.device).type}
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise AudioGSError(f"--epochs must be at least 1, got {args.epochs}")
+        changes["epochs"] = args.epochs
+    if args.seconds is not None:
+        if not 3.0 <= args.seconds <= 600:
+            raise AudioGSError(f"--seconds must be in [3, 600] (one 3 s window at least), got {args.seconds:g}")
+        changes["seconds"] = args.seconds
+    config = shrink(config, **changes)
+    progress = Progress(args.progress, label="bench")
+    results = run_bench(config, args.out, progress=progress, jobs=args.jobs, command=_command(args))
+    progress.done(out=str(args.out), wall_s=round(results["run"]["wall_s"], 1))
+    if args.progress == "text":
+        print(f"benchmark written to {args.out}/results.md ({results['run']['wall_s'] / 60:.1f} min)")
+        for key, h in results["headline"].items():
+            cmp = h["audiogs_vs_best"].get(config.windows[0], {})
+            parts = [f"{m} {100 * c['relative']:+.1f}% vs {c['best']}" for m, c in cmp.items()
+                     if c.get("relative") is not None]
+            print(f"  {key}: AudioGS " + ", ".join(parts))
+    return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    words = ["audiogs", "bench"]
+    if args.quick:
+        words.append("--quick")
+    words += ["--out", str(args.out)]
+    for flag in ("jobs", "epochs", "seconds"):
+        if getattr(args, flag) is not None:
+            words += [f"--{flag}", str(getattr(args, flag))]
+    if args.device != "cpu":
+        words += ["--device", args.device]
+    return " ".join(words)
