@@ -142,7 +142,8 @@ def simulate_clips(seed: int, n: int, seconds: float = 3.0,
     """``n`` clips [n, seconds*SR] float32 and their RT60 labels [n], from ``seed``."""
     rng = np.random.default_rng(seed)
     speech = speech_pool(rng)
-    clips, labels = [], []
+    clips: list[np.ndarray] = []
+    labels: list[float] = []
     while len(clips) < n:
         rir, rt60 = random_rir(rng)
         if not np.isfinite(rt60) or rt60 <= 0:
