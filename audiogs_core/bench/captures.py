@@ -9,17 +9,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from audiogs_core.bench.protocol import BenchConfig
+from audiogs_core.bench.protocol import SIM_CODE, BenchConfig, code_hash
+from audiogs_core.io.atomic import atomic_write_json
 
 
 def capture_dir(out_dir: str | Path, room: str, layout: str) -> Path:
     return Path(out_dir) / "captures" / f"{room}-{layout}"
 
 
+MARKER = "bench_capture.json"  # what the bench simulated here, with the simulator's code hash
+
+
 def wanted_simulation(config: BenchConfig, room: str, layout: str) -> dict:
     """The capture.json ``simulation`` entries a cached capture must match."""
     return {"room": room, "layout": layout, "hrtf": config.hrtf, "seed": config.sim_seed,
             "seconds": float(config.seconds), "n_rays": config.n_rays}
+
+
+def _marker(config: BenchConfig, room: str, layout: str) -> dict:
+    return {"simulation": wanted_simulation(config, room, layout), "sample_rate": config.sample_rate,
+            "code": code_hash(SIM_CODE)}
 
 
 def is_cached(config: BenchConfig, folder: Path, room: str, layout: str) -> bool:
@@ -29,7 +38,10 @@ def is_cached(config: BenchConfig, folder: Path, room: str, layout: str) -> bool
         return False
     try:
         obj = json.loads(path.read_text())
+        marker = json.loads((folder / MARKER).read_text())
     except (OSError, json.JSONDecodeError):
+        return False
+    if marker != _marker(config, room, layout):
         return False
     if obj.get("sample_rate") != config.sample_rate:
         return False
@@ -48,6 +60,8 @@ def ensure_capture(config: BenchConfig, out_dir: str | Path, room: str, layout: 
     folder = capture_dir(out_dir, room, layout)
     if is_cached(config, folder, room, layout):
         return folder
-    return simulate_capture(folder, room=room, seconds=config.seconds, sample_rate=config.sample_rate,
-                            layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True,
-                            n_rays=config.n_rays)
+    (folder / MARKER).unlink(missing_ok=True)
+    simulate_capture(folder, room=room, seconds=config.seconds, sample_rate=config.sample_rate,
+                     layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True, n_rays=config.n_rays)
+    atomic_write_json(folder / MARKER, _marker(config, room, layout))
+    return folder

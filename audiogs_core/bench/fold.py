@@ -66,17 +66,18 @@ def load_fold(config: BenchConfig, unit: Unit, capture_folder: str | Path) -> Fo
     positions = np.stack([v.pose.position for v in train]).astype(np.float64)
     rotations = np.stack([v.pose.rotation for v in train]).astype(np.float64)
     view_audio = np.stack([audio.views[v.name] for v in train]).astype(np.float32)
+    sources = np.array([s.position for s in capture.sources], dtype=np.float64).reshape(-1, 3)
     training = TrainingData(
         sample_rate=audio.sample_rate, reference=reference.astype(np.float32),
         reference_position=ref_position, reference_rotation=ref_rotation,
         head_radius=capture.head_radius, view_names=[v.name for v in train],
         view_positions=positions, view_rotations=rotations, view_audio=view_audio,
+        source_positions=sources,
     )
     baseline = BaselineInputs(
         sample_rate=audio.sample_rate, reference=reference, reference_position=ref_position,
         train_positions=positions, train_rotations=rotations, train_audio=view_audio,
-        sources=np.array([s.position for s in capture.sources]).reshape(-1, 3),
-        head_radius=capture.head_radius,
+        sources=sources, head_radius=capture.head_radius,
     )
     targets = []
     for tv in plan.test:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -42,6 +43,26 @@ RING_SIZE = 8
 # The subset each split is judged on; the others are reported apart.
 MAIN_SUBSET = {"A": "heldout", "B": "test"}
 AWAY_DEG = 90.0  # a head whose nose is more than this from the source direction faces away
+
+
+# Source (relative to audiogs_core/) whose changes invalidate cached parts.
+RESULT_CODE = ("model", "train", "renderer.py", "baselines", "metrics", "dsp", "conventions.py", "geometry.py",
+               "bench/methods.py", "bench/fold.py", "bench/protocol.py", "bench/scoring.py")
+SIM_CODE = ("sim",)  # ... and cached captures
+
+
+def code_hash(paths: tuple[str, ...]) -> str:
+    """sha256 over the .py files under ``paths`` (relative to the package), in a fixed order."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for rel in paths:
+        p = root / rel
+        files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file():
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -125,10 +146,18 @@ class BenchConfig:
         return cls(**kw)
 
     def key(self) -> str:
-        """Hash of every setting that changes results: part files carry it, and are reused only on a match."""
+        """Hash of everything that changes results: these settings, the trainer's and model's
+        defaults and the source code that computes scores. Part files carry it and are
+        reused only on a match, so a changed model is never scored with stale parts."""
+        from audiogs_core.model.flags import ModelFlags
+        from audiogs_core.train.settings import TrainSettings
+
         d = self.to_dict()
         d.pop("name", None)
-        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+        d["train_defaults"] = TrainSettings().to_dict()
+        d["flag_defaults"] = ModelFlags().to_dict()
+        d["code"] = code_hash(RESULT_CODE)
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def steps_per_training(self) -> int:
         """Optimizer steps of one training: epochs x 3 s windows (the last one zero-padded)."""

@@ -58,7 +58,12 @@ def capture_notes(config: BenchConfig, out: Path) -> dict:
 
 def protocol_notes(config: BenchConfig) -> dict:
     """The settings in words, as the report states them."""
+    from audiogs_core.bench.methods import train_settings
+    from audiogs_core.model.flags import ModelFlags
+
     return {
+        "train_settings": train_settings(config).to_dict(),
+        "model_flags": ModelFlags().to_dict(),
         "steps_per_training": config.steps_per_training(),
         "split_A": f"ring of 8 views, train 7 / test 1, folds {list(config.folds_a)}; the 2 turned views are "
                    "scored in every fold and reported apart",
@@ -188,6 +193,8 @@ def markdown(results: dict) -> str:
               f"implicit field alike), seed {s['train_seed']}, device {s['device']}",
               f"* split A: {p['split_A']}", f"* {p['reference_view']}", f"* split B: {p['split_B']}",
               f"* ablations: {p['ablations']}", f"* DPAM: {p['dpam']}", f"* ± is the {p['std']}",
+              f"* trainer settings: {json.dumps(p['train_settings'])}",
+              f"* AudioGS flags (ablations turn one each): {json.dumps(p['model_flags'])}",
               f"* implicit field: {json.dumps(s['field'])}", f"* {p['selection']}"]
     for cap, note in results["captures"].items():
         lines.append(f"* capture {cap}: dry signal {note.get('dry_signal')}, RT60 {note.get('rt60_estimate')} s "
@@ -224,7 +231,7 @@ def markdown(results: dict) -> str:
             lines += [f"### Ablations (folds {g['ablation']['folds']})", ""]
             for subset, st in g["ablation"]["subsets"].items():
                 for w in s["windows"]:
-                    lines += [f"{SUBSET_TITLES.get(subset, subset)}, {w} windows:", ""]
+                    lines += [f"{SUBSET_TITLES.get(subset, subset)}, {w} windows (± over {st['std_over']}):", ""]
                     lines += _table(st, w, metrics, g["timing"] if w == s["windows"][0] else None)
                     lines.append("")
     figs = results.get("figures", {})
