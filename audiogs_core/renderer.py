@@ -15,13 +15,13 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import stft_settings
-from audiogs_core.dsp.stft import istft, stft
+from audiogs_core.dsp.stft import history_spec, istft, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.io.listener_path import ListenerPath
 from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.model.flags import ModelFlags
-from audiogs_core.model.gaussians import AudioGaussians, GridSpec
+from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.render import render_moving, render_static as render_static_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
@@ -95,6 +95,10 @@ def render_frames(
     ref = torch.from_numpy(np.ascontiguousarray(loaded.reference[:, s0:s0 + n])).to(device)
     ref_spec = stft(ref, settings)  # [C, F, N]
     n_frames = ref_spec.shape[-1]
+    history = None
+    if loaded.model.flags.reverb_tail:
+        history = history_spec(loaded.reference, s0, TAIL_FRAMES, settings).to(device)
+    ref_mag = loaded.model.reference_magnitude(ref_spec, history)  # [N, F]
     times = frame_times(s0 / sr, n_frames, sr, settings.hop)
     positions, rotations = pose_at(times)
     positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
@@ -104,9 +108,11 @@ def render_frames(
     for a in range(0, n_frames, CHUNK_FRAMES):
         b = min(a + CHUNK_FRAMES, n_frames)
         if static:
-            spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1], rotations[a:a + 1])
+            spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
+                                      rotations[a:a + 1], ref_mag[a:b])
         else:
-            spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b], rotations[None, a:b])
+            spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
+                                 rotations[None, a:b], ref_mag[a:b])
         out[:, :, a:b] = spec[0]
     return istft(out, settings, n).cpu().numpy().astype(np.float32)
 

@@ -110,9 +110,9 @@ def main(argv=None) -> int:
         results[name] = {**evaluate(pred, target, data.sample_rate, metrics, ("3s",))["3s"],
                          "train_s": seconds, "final_loss": result.epoch_loss[-1]}
         print(f"{name:>24s} " + " ".join(f"{k} {v:.4f}" for k, v in results[name].items()), flush=True)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"args": vars(args), "results": results}, fh, indent=2)
+        if args.json:  # after every variant, so an interrupted sweep keeps what it measured
+            with open(args.json, "w") as fh:
+                json.dump({"args": vars(args), "results": results}, fh, indent=2)
     return 0
 
 

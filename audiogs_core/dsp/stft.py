@@ -7,6 +7,7 @@ Periodic Hamming window of ``win`` samples, zero-padded and centred inside an
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from audiogs_core.conventions import StftSettings
@@ -68,3 +69,13 @@ def frame_times(n: int, settings: StftSettings, start_s: float = 0.0) -> torch.T
 def bin_frequencies(settings: StftSettings) -> torch.Tensor:
     """[F] bin centre frequencies in Hz."""
     return torch.arange(settings.n_freq, dtype=torch.float64) * (settings.sample_rate / settings.n_fft)
+
+
+def history_spec(reference: np.ndarray, start: int, frames: int, settings: StftSettings) -> torch.Tensor:
+    """[C, F, frames] STFT frames at start - frames*hop ... start - hop (zeros before t = 0)."""
+    span = frames * settings.hop
+    seg = np.zeros((reference.shape[0], span), dtype=np.float32)
+    lo = max(0, start - span)
+    if start > lo:
+        seg[:, span - (start - lo):] = reference[:, lo:start]
+    return stft(torch.from_numpy(seg), settings)[..., :frames]

@@ -14,6 +14,10 @@ class ModelFlags:
     side: bool = True  # off: mono only, side term D = 0
     per_gaussian_decay: bool = True  # off: one learned alpha for all Gaussians
     max_attenuation: float | None = None  # bound on g = (r_ref / r)^alpha; None: unbounded (published)
+    # A learned per-frequency reverberant tail added (in energy) to the
+    # reference magnitude before masking: a close mic lacks the room's
+    # reverberation, which no bounded mask can paint into its quiet frames.
+    reverb_tail: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

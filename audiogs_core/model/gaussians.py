@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 import torch
 from torch import nn
@@ -17,6 +19,11 @@ from audiogs_core.model.flags import ModelFlags
 
 # Tensors of the model folder, in the order they are saved.
 PARAMETER_NAMES = ("mu", "q", "sh_mono", "sh_diff", "decay", "itd_scale", "gain_db")
+# Extra tensors of the reverberant tail (flag reverb_tail); optional in a model folder.
+TAIL_NAMES = ("tail_db", "tail_log_tau")
+TAIL_FRAMES = 150  # history (STFT frames) the tail looks back over
+TAIL_INIT_DB = -20.0
+TAIL_INIT_TAU = 0.08  # s, amplitude time constant: RT60 = 6.9 tau, about 0.55 s
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class AudioGaussians(nn.Module):
         self.decay = nn.Parameter(torch.zeros(k, f) if flags.per_gaussian_decay else torch.zeros(1))
         self.itd_scale = nn.Parameter(torch.zeros(f))
         self.gain_db = nn.Parameter(torch.zeros(f))
+        self.tail_db = nn.Parameter(torch.full((f,), TAIL_INIT_DB))
+        self.tail_log_tau = nn.Parameter(torch.full((f,), math.log(TAIL_INIT_TAU)))
         self.register_buffer("reference_position", torch.as_tensor(reference_position, dtype=torch.float32))
         rot = None if reference_rotation is None else torch.as_tensor(reference_rotation, dtype=torch.float32)
         self.register_buffer("reference_rotation", rot)
@@ -113,6 +122,34 @@ class AudioGaussians(nn.Module):
         """[*C, F] constant SH coefficient only (what degree 0 needs)."""
         return (self.sh_mono_dc if kind == "mono" else self.sh_diff_dc)[cells]
 
+    def reference_magnitude(self, ref_spec: torch.Tensor, history: torch.Tensor | None = None) -> torch.Tensor:
+        """[N, F] reference magnitude the masks scale (mean over channels).
+
+        ref_spec [C, F, N]; history [C, F, P]: the P frames before them, which
+        the reverberant tail (flag reverb_tail) needs.  With the tail, the
+        energy becomes |X(n)|^2 + b^2 sum_{m>=1} rho^(2m) |X(n-m)|^2 per bin,
+        b = 10^(tail_db/20), rho = exp(-hop / tau): an exponentially decaying
+        room response driven by the reference itself.
+        """
+        mag = ref_spec.abs().mean(dim=0)  # [F, N]
+        if not self.flags.reverb_tail:
+            return mag.transpose(0, 1)
+        n = mag.shape[1]
+        if history is not None and history.shape[-1] > 0:
+            mag = torch.cat([history.abs().mean(dim=0), mag], dim=1)
+        energy = mag * mag  # [F, P + N]
+        hop_s = self.grid.stft.hop / self.grid.stft.sample_rate
+        tau = torch.exp(self.tail_log_tau).clamp(1e-3, 5.0)  # [F]
+        m = torch.arange(1, TAIL_FRAMES + 1, device=mag.device, dtype=mag.dtype)
+        kernel = torch.exp(-2.0 * hop_s * m[None, :] / tau[:, None])  # [F, M] rho^(2m)
+        size = energy.shape[1] + TAIL_FRAMES + 1
+        nfft = 1 << (size - 1).bit_length()
+        kern = torch.cat([torch.zeros_like(kernel[:, :1]), kernel], dim=1)  # lag 0 excluded
+        tail = torch.fft.irfft(torch.fft.rfft(energy, nfft) * torch.fft.rfft(kern, nfft), nfft)[:, : energy.shape[1]]
+        level = torch.pow(10.0, self.tail_db / 10.0)[:, None]  # b^2
+        total = energy + level * tail.clamp_min(0.0)
+        return torch.sqrt(total[:, -n:] + 1e-12).transpose(0, 1)
+
     # ------------------------------------------------------------- upkeep
     @torch.no_grad()
     def repair_(self) -> None:
@@ -124,7 +161,7 @@ class AudioGaussians(nn.Module):
         q = self.q
         norm = q.norm(dim=-1, keepdim=True)
         degenerate = norm.squeeze(-1) < 1e-8
-        q[degenerate] = torch.tensor([1.0, 0.0, 0.0, 0.0])
+        q[degenerate] = torch.tensor([1.0, 0.0, 0.0, 0.0], device=q.device, dtype=q.dtype)
         q.div_(q.norm(dim=-1, keepdim=True))
 
     # --------------------------------------------------------------- export
@@ -135,6 +172,9 @@ class AudioGaussians(nn.Module):
         for kind in ("mono", "diff"):
             dc, rest = getattr(self, f"sh_{kind}_dc"), getattr(self, f"sh_{kind}_rest")
             out[f"sh_{kind}"] = torch.cat([dc.unsqueeze(-1), rest], -1).detach().float().cpu().contiguous()
+        if self.flags.reverb_tail:
+            for name in TAIL_NAMES:
+                out[name] = getattr(self, name).detach().float().cpu().contiguous()
         if out["decay"].shape != (self.grid.n_cells, self.grid.n_freq):
             out["decay"] = out["decay"].expand(self.grid.n_cells, self.grid.n_freq).contiguous()
         return out
@@ -156,3 +196,6 @@ class AudioGaussians(nn.Module):
             if value.shape != param.shape:
                 raise ValueError(f"tensor {name} has shape {tuple(value.shape)}, expected {tuple(param.shape)}")
             param.copy_(value)
+        for name in TAIL_NAMES:
+            if name in tensors:
+                getattr(self, name).copy_(torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32))

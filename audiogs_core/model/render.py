@@ -123,9 +123,15 @@ def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return x[..., 0, :] + w[:, None] * (x[..., 1, :] - x[..., 0, :])
 
 
-def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: torch.Tensor) -> torch.Tensor:
-    """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex."""
-    ref_mag = ref_spec.abs().mean(dim=0).transpose(0, 1)  # [N, F]
+def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: torch.Tensor,
+             ref_mag: torch.Tensor | None = None) -> torch.Tensor:
+    """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex.
+
+    ref_mag [N, F]: the reference magnitude to scale (default: from ref_spec,
+    see AudioGaussians.reference_magnitude); the phase always comes from ref_spec.
+    """
+    if ref_mag is None:
+        ref_mag = model.reference_magnitude(ref_spec)  # [N, F]
     level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
     mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
     mag_r = level * _interp(resp.gain_r, w)
@@ -144,11 +150,11 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
 
 def render_static(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
-    positions: torch.Tensor, rotations: torch.Tensor,
+    positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """B listeners standing still: positions [B, 3], rotations [B, 3, 3].
 
-    ref_spec [C, F, N], times [N] -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag [N, F] or None -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     lo = int(k0.min())
@@ -161,18 +167,18 @@ def render_static(
         return None if x is None else x[:, idx]  # [B, N, 2, F]
 
     framed = Response(per_frame(resp.gain_l), per_frame(resp.gain_r), per_frame(resp.tau), per_frame(resp.delta))
-    return assemble(model, ref_spec, framed, w.to(model.mu.device))
+    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag)
 
 
 def render_moving(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
-    positions: torch.Tensor, rotations: torch.Tensor,
+    positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Listeners with a pose per frame: positions [B, N, 3], rotations [B, N, 3, 3].
 
-    ref_spec [C, F, N], times [N] -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag [N, F] or None -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
     resp = gaussian_response(model, cells, positions[:, :, None, :], rotations[:, :, None, :, :])  # [B, N, 2, F]
-    return assemble(model, ref_spec, resp, w.to(model.mu.device))
+    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import StftSettings, stft_settings
-from audiogs_core.dsp.stft import stft
+from audiogs_core.dsp.stft import history_spec, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.capture import Capture, CaptureAudio
 
@@ -91,12 +91,15 @@ class Window:
     start: int
     ref_spec: torch.Tensor  # [C, F, N] complex
     target: torch.Tensor  # [V, 2, L] high-passed, zero-padded
+    history: torch.Tensor | None = None  # [C, F, P] STFT frames just before the window
 
 
-def make_windows(reference: np.ndarray, views: np.ndarray, window_len: int, settings: StftSettings) -> list[Window]:
+def make_windows(reference: np.ndarray, views: np.ndarray, window_len: int, settings: StftSettings,
+                 history_frames: int = 0) -> list[Window]:
     """Non-overlapping windows from t = 0; the last one zero-padded.
 
-    reference [C, T], views [V, 2, T] (both already high-passed).
+    reference [C, T], views [V, 2, T] (both already high-passed);
+    history_frames: reference STFT frames kept from before each window.
     """
     total = reference.shape[1]
     windows = []
@@ -106,7 +109,8 @@ def make_windows(reference: np.ndarray, views: np.ndarray, window_len: int, sett
         ref[:, : stop - start] = reference[:, start:stop]
         tgt = np.zeros((views.shape[0], 2, window_len), dtype=np.float32)
         tgt[:, :, : stop - start] = views[:, :, start:stop]
-        windows.append(Window(start, stft(torch.from_numpy(ref), settings), torch.from_numpy(tgt)))
+        history = history_spec(reference, start, history_frames, settings) if history_frames else None
+        windows.append(Window(start, stft(torch.from_numpy(ref), settings), torch.from_numpy(tgt), history))
     return windows
 
 

@@ -17,6 +17,8 @@ class TrainSettings:
     lr_decay: float = 5e-5
     lr_itd: float = 5e-4
     lr_gain: float = 5e-4
+    lr_tail_db: float = 0.1  # reverberant tail level (dB), only with flag reverb_tail
+    lr_tail_tau: float = 0.01  # its log time constant
     lr_gamma: float = 0.95  # multiply every lr_step_epochs
     lr_step_epochs: int = 5
     grad_clip: float = 1.0

@@ -20,7 +20,7 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.model.flags import ModelFlags
-from audiogs_core.model.gaussians import AudioGaussians, GridSpec
+from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.render import render_static
 from audiogs_core.train import checkpoint as ckpt
 from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
@@ -61,7 +61,8 @@ def build_model(data: TrainingData, flags: ModelFlags) -> AudioGaussians:
 def _param_groups(model: AudioGaussians, s: TrainSettings) -> list[dict]:
     lr_dc = s.lr_sh if s.lr_sh_dc is None else s.lr_sh_dc
     lrs = {"mu": s.lr_mu, "q": s.lr_q, "sh_mono_dc": lr_dc, "sh_mono_rest": s.lr_sh, "sh_diff_dc": lr_dc,
-           "sh_diff_rest": s.lr_sh, "decay": s.lr_decay, "itd_scale": s.lr_itd, "gain_db": s.lr_gain}
+           "sh_diff_rest": s.lr_sh, "decay": s.lr_decay, "itd_scale": s.lr_itd, "gain_db": s.lr_gain,
+           "tail_db": s.lr_tail_db, "tail_log_tau": s.lr_tail_tau}
     return [{"params": [getattr(model, n)], "lr": lr, "base_lr": lr, "name": n} for n, lr in lrs.items()]
 
 
@@ -108,7 +109,8 @@ def train_model(
 
     reference = highpass(data.reference.astype(np.float32), data.sample_rate)
     views = np.stack([highpass(v.astype(np.float32), data.sample_rate) for v in data.view_audio])
-    windows = make_windows(reference, views, window_len, stft_cfg)
+    windows = make_windows(reference, views, window_len, stft_cfg,
+                           history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
     targets = [TargetFeatures(w.target.to(dev), stft_cfg) for w in windows]
 
     model = build_model(data, flags)
@@ -153,7 +155,10 @@ def train_model(
                 w = windows[order[index]]
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
-                spec = render_static(model, w.ref_spec.to(dev), times, view_pos, view_rot)
+                ref_spec = w.ref_spec.to(dev)
+                history = None if w.history is None else w.history.to(dev)
+                ref_mag = model.reference_magnitude(ref_spec, history)
+                spec = render_static(model, ref_spec, times, view_pos, view_rot, ref_mag)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight)
