@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         atomic_write_json(args.json, results)
     progress.done(views=[v.name for v in views], methods=list(predictors), json=args.json)
-    if args.progress == "text":
+    if args.progress != "jsonl":  # jsonl keeps stdout machine-readable
         print(f"{len(views)} view(s): {', '.join(v.name for v in views)}")
         print(format_table(results["methods"], metrics, windows))
         for name, why in skipped.items():

@@ -1,0 +1,93 @@
+"""The benchmark protocol: what the full and quick runs contain, folds, subsets, cache keys."""
+
+import pytest
+
+from _bench_data import grid_capture, ring_capture
+from audiogs_core.bench.protocol import (
+    ABLATIONS, METHODS, BenchConfig, Unit, facing_away, fold_plan, full_config, plan_units, quick_config, shrink,
+)
+from audiogs_core.errors import AudioGSError
+from audiogs_core.sim.layouts import head_quaternion
+
+
+def test_full_config_runs_the_whole_protocol():
+    cfg = full_config()
+    assert cfg.rooms == ("shoebox", "lshape") and cfg.splits == ("A", "B")
+    assert cfg.folds_a == tuple(range(8)) and cfg.references == ("close", "view")
+    assert set(cfg.methods) == set(METHODS) and set(cfg.ablations) == set(ABLATIONS)
+    assert cfg.sample_rate == 16000 and cfg.max_test_views_b is None
+    units = plan_units(cfg)
+    # split A: 2 rooms x 2 references x 8 folds x 6 methods; ablations: 2 rooms x 1 reference
+    # x 2 folds x 6; split B: 2 rooms x 1 fold x 6 methods
+    assert len(units) == 192 + 24 + 12
+    assert len(set(units)) == len(units)
+    abl = [u for u in units if u.method in ABLATIONS]
+    assert {u.fold for u in abl} == set(cfg.ablation_folds) and {u.split for u in abl} == {"A"}
+    assert {u.reference for u in units if u.split == "B"} == {"close"}
+
+
+def test_quick_config_is_one_room_two_folds_short():
+    cfg = quick_config()
+    assert cfg.rooms == ("shoebox",) and len(cfg.folds_a) == 2
+    assert cfg.seconds <= 6 and cfg.epochs <= 5
+    assert cfg.steps_per_training() == cfg.epochs * 2
+    units = plan_units(cfg)
+    assert {u.room for u in units} == {"shoebox"} and {u.fold for u in units} <= set(cfg.folds_a)
+
+
+def test_config_round_trip_and_key():
+    cfg = quick_config()
+    again = BenchConfig.from_dict(cfg.to_dict())
+    assert again == cfg and again.key() == cfg.key()
+    assert shrink(cfg, epochs=4).key() != cfg.key()
+    assert shrink(cfg, name="other").key() == cfg.key()  # the label changes no result
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"methods": ("audiogs", "oracle")}, "oracle"),
+    ({"ablations": ("no_magic",)}, "no_magic"),
+    ({"folds_a": (0, 1), "ablation_folds": (4,)}, "ablation folds"),
+    ({"rooms": ("cave",)}, "cave"),
+    ({"folds_a": (9,)}, "fold 9"),
+])
+def test_bad_settings_are_refused(change, message):
+    with pytest.raises(AudioGSError, match=message):
+        shrink(full_config(), **change)
+
+
+def test_split_a_folds_rotate_the_held_out_view_and_the_reference(tmp_path):
+    cap = ring_capture(tmp_path)
+    cfg = full_config()
+    plan = fold_plan(cfg, Unit("A", "shoebox", "view", 3, "audiogs"), cap)
+    assert [t.name for t in plan.test] == ["ring3", "turned_left", "turned_right"]
+    assert plan.test[0].subsets == ["heldout"] and plan.test[1].subsets == ["turned"]
+    assert "ring3" not in plan.train and len(plan.train) == 7
+    # the reference view is the held-out view's neighbour and stays a train target
+    assert plan.reference_view == "ring2" and "ring2" in plan.train
+    assert fold_plan(cfg, Unit("A", "shoebox", "view", 0, "audiogs"), cap).reference_view == "ring7"
+    assert fold_plan(cfg, Unit("A", "shoebox", "close", 0, "audiogs"), cap).reference_view is None
+    # DPAM only on the held-out view of the DPAM folds
+    assert [t.dpam for t in plan.test] == [False, False, False]
+    assert [t.dpam for t in fold_plan(cfg, Unit("A", "shoebox", "close", 4, "x"), cap).test] == [True, False, False]
+    # the capture's own split field does not decide the fold
+    assert "ring0" in plan.train
+
+
+def test_split_b_subsets_and_test_view_cap(tmp_path):
+    cap = grid_capture(tmp_path)
+    cfg = shrink(full_config(), dpam_views_b=1)
+    plan = fold_plan(cfg, Unit("B", "lshape", "close", 0, "audiogs"), cap)
+    assert plan.train == ["train00", "train01", "train02"]
+    subsets = {t.name: t.subsets for t in plan.test}
+    assert subsets == {"test00": ["test"], "test01": ["test", "away"], "test02": ["test", "occluded"],
+                       "test03": ["test", "away"]}
+    assert [t.dpam for t in plan.test] == [True, False, False, False]
+    capped = fold_plan(shrink(cfg, max_test_views_b=2), Unit("B", "lshape", "close", 0, "m"), cap)
+    assert [t.name for t in capped.test] == ["test00", "test01"]
+
+
+def test_facing_away():
+    src = [3.0, 2.5, 1.6]
+    assert not facing_away([1.0, 2.5, 1.6], head_quaternion(0.0), src)  # nose along +x, source at +x
+    assert facing_away([1.0, 2.5, 1.6], head_quaternion(3.1416), src)
+    assert not facing_away([1.0, 2.5, 1.6], head_quaternion(1.5), src)  # 86 deg off: still the front half

@@ -1,0 +1,83 @@
+"""A reduced quick benchmark end to end: captures, every method, ablations, report, resume."""
+
+import json
+
+import numpy as np
+import pytest
+
+from audiogs_core.bench import plan_units, quick_config, run_bench, shrink
+from audiogs_core.bench.protocol import BASELINES
+from audiogs_core.bench.runner import part_path
+
+# The quick setting, shrunk further: 3 s of audio, one epoch, few rays, a
+# 2-view split B, one ablation, DPAM off (it is slow; its subset logic has its
+# own test). Both reference settings, two folds, every method.
+TINY = shrink(quick_config(), name="test", seconds=3.0, epochs=1, n_rays=300, splits=("A", "B"),
+              max_test_views_b=2, ablations=("no_sh",), ablation_folds=(0,), dpam_folds=(),
+              metrics=("MAG", "LRE", "ITDE"), folds_a=(0, 3))
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    steps = []
+
+    class Recorder:
+        def update(self, step, total, **fields):
+            steps.append((step, total, fields))
+
+    results = run_bench(TINY, out, progress=Recorder(), jobs=1, command="test")
+    return out, results, steps
+
+
+def test_every_unit_is_scored_and_reported(bench):
+    out, results, steps = bench
+    assert steps[-1][0] == steps[-1][1]  # the progress bar reaches its end
+    assert set(results["groups"]) == {"A/shoebox/close", "A/shoebox/view", "B/shoebox/close"}
+    on_disk = json.loads((out / "results.json").read_text())
+    assert on_disk["groups"].keys() == results["groups"].keys()
+    assert on_disk["protocol"]["settings"]["epochs"] == 1
+    assert on_disk["protocol"]["settings"]["seconds"] == 3.0
+    for name, g in results["groups"].items():
+        main = g["subsets"][g["main_subset"]]
+        assert set(main["methods"]) == set(TINY.methods), name
+        for m, scores in main["methods"].items():
+            assert set(scores) == {"3s", "1s"}
+            assert set(scores["3s"]) == {"MAG", "LRE", "ITDE"}  # DPAM was not asked for: absent, not 0
+            assert all(np.isfinite(v) for v in scores["3s"].values())
+        assert g["timing"]["audiogs"]["train_s"] > 0 and g["timing"]["implicit_field"]["train_s"] > 0
+        assert g["timing"]["mean_view"]["train_s"] is None
+    a = results["groups"]["A/shoebox/close"]
+    assert a["subsets"]["heldout"]["std_over"] == "folds" and "turned" in a["subsets"]
+    assert set(a["subsets"]["heldout"]["views"]) == {"fold0/ring0", "fold3/ring3"}
+    assert set(a["ablation"]["subsets"]["heldout"]["methods"]) == {"audiogs", "no_sh"}
+    assert results["groups"]["A/shoebox/view"]["reference_views"] == {"0": "ring7", "3": "ring2"}
+    assert "A/close/heldout" in results["headline"] and "B/close/test" in results["headline"]
+
+
+def test_no_test_view_is_ever_trained_on(bench):
+    out, _, _ = bench
+    for unit in plan_units(TINY):
+        part = json.loads(part_path(out, unit).read_text())
+        assert not set(part["train_views"]) & set(part["views"]), unit
+        if unit.reference == "view":
+            assert part["reference_view"] in part["train_views"]
+
+
+def test_report_files(bench):
+    out, results, _ = bench
+    md = (out / "results.md").read_text()
+    assert "## Split A · shoebox · ref=close" in md and "## Split B · shoebox · ref=close" in md
+    assert "| **audiogs** |" in md and "### Ablations" in md and "1 epochs = 1 optimizer steps" in md
+    for png in ("mag.png", "spectrograms.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    best = results["figures"]["spectrogram_view"]["best_baseline"]
+    assert best in BASELINES
+    assert (out / "audio" / "A-shoebox-close" / "target__ring0.wav").is_file()
+
+
+def test_a_rerun_reuses_parts_and_captures(bench):
+    out, first, _ = bench
+    again = run_bench(TINY, out, jobs=1)
+    assert again["run"]["reused_units"] == again["run"]["units"] == len(plan_units(TINY))
+    assert again["groups"]["A/shoebox/close"]["subsets"] == first["groups"]["A/shoebox/close"]["subsets"]
