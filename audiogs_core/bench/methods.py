@@ -31,7 +31,13 @@ class MethodRun:
 
 
 def train_settings(config: BenchConfig) -> TrainSettings:
-    return TrainSettings(epochs=config.epochs, seed=config.train_seed)
+    """The trainer's defaults with the run's epochs, seed and overrides."""
+    return TrainSettings(epochs=config.epochs, seed=config.train_seed, **config.train_overrides)
+
+
+def model_flags(config: BenchConfig) -> ModelFlags:
+    """Full AudioGS: the model's default flags with the run's overrides."""
+    return replace(ModelFlags(), **config.flag_overrides)
 
 
 def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> tuple[dict, float]:
@@ -43,11 +49,13 @@ def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarr
     return preds, total / max(1, len(fold.targets))
 
 
-def run_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags = ModelFlags()) -> MethodRun:
-    """Train Audio Gaussians with ``flags`` on the fold's train views, render each test pose."""
+def run_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None = None) -> MethodRun:
+    """Train Audio Gaussians with ``flags`` (default: full AudioGS) on the fold's train views,
+    render each test pose."""
     from audiogs_core.renderer import LoadedModel, render_static
     from audiogs_core.train.trainer import train_model
 
+    flags = model_flags(config) if flags is None else flags
     result = train_model(fold.training, train_settings(config), flags, device=config.device)
     loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta)
     preds, render_s = _timed_predictions(fold, lambda p, q: render_static(loaded, p, q))
@@ -73,10 +81,11 @@ def run_baseline(name: str, fold: FoldInputs) -> MethodRun:
     return MethodRun(preds, None, render_s)
 
 
-def ablation_flags(name: str) -> ModelFlags:
+def ablation_flags(name: str, config: BenchConfig | None = None) -> ModelFlags:
     """The full model's flags with the ablation's switch turned."""
+    base = ModelFlags() if config is None else model_flags(config)
     try:
-        return replace(ModelFlags(), **ABLATIONS[name])
+        return replace(base, **ABLATIONS[name])
     except KeyError:
         raise AudioGSError(f"unknown ablation {name!r}; known: {', '.join(ABLATIONS)}") from None
 
@@ -88,7 +97,7 @@ def run_method(name: str, fold: FoldInputs, config: BenchConfig) -> MethodRun:
     if name == "implicit_field":
         return run_implicit_field(fold, config)
     if name in ABLATIONS:
-        return run_audiogs(fold, config, ablation_flags(name))
+        return run_audiogs(fold, config, ablation_flags(name, config))
     if name in BASELINES:
         return run_baseline(name, fold)
     raise AudioGSError(f"unknown bench method {name!r}")

@@ -58,12 +58,11 @@ def capture_notes(config: BenchConfig, out: Path) -> dict:
 
 def protocol_notes(config: BenchConfig) -> dict:
     """The settings in words, as the report states them."""
-    from audiogs_core.bench.methods import train_settings
-    from audiogs_core.model.flags import ModelFlags
+    from audiogs_core.bench.methods import model_flags, train_settings
 
     return {
         "train_settings": train_settings(config).to_dict(),
-        "model_flags": ModelFlags().to_dict(),
+        "model_flags": model_flags(config).to_dict(),
         "steps_per_training": config.steps_per_training(),
         "split_A": f"ring of 8 views, train 7 / test 1, folds {list(config.folds_a)}; the 2 turned views are "
                    "scored in every fold and reported apart",
@@ -81,10 +80,10 @@ def protocol_notes(config: BenchConfig) -> dict:
     }
 
 
-def write_report(config: BenchConfig, out: Path, units: list[Unit], wall_s: float, reused: int,
+def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wall_s: float, reused: int,
                  jobs: int, threads: int | None, command: str | None) -> dict:
-    """Read every part, write results.json, results.md and the figures; return the results."""
-    key = config.key()
+    """Read every part (made with settings hash ``key``), write results.json, results.md and
+    the figures; return the results."""
     parts = {}
     for u in units:
         part = read_part(out, u, key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,12 @@ def read_part(out_dir: str | Path, unit: Unit, key: str) -> dict | None:
     return part
 
 
-def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit) -> dict:
-    """Train/predict one method on one fold, score every test view, write the part."""
+def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | None = None) -> dict:
+    """Train/predict one method on one fold, score every test view, write the part.
+
+    ``key`` (default ``config.key()``) is the run's settings hash, computed once
+    by the caller so that every part of a run carries the same one.
+    """
     from audiogs_core.bench.fold import load_fold
     from audiogs_core.bench.methods import run_method
     from audiogs_core.bench.scoring import score
@@ -75,7 +79,7 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit) -> dict:
             write_wav(target, next(t.audio for t in fold.targets if t.name == name), fold.sample_rate)
         sample = str(sample.relative_to(out_dir))
     part = {
-        "format": PART_FORMAT, "key": config.key(), "unit": unit.to_dict(),
+        "format": PART_FORMAT, "key": key or config.key(), "unit": unit.to_dict(),
         "train_views": fold.plan.train, "reference_view": fold.plan.reference_view,
         "train_s": run.train_s, "render_s": run.render_s, "info": run.info,
         "views": views, "sample_audio": sample, "sample_view": fold.plan.sample_view,
@@ -98,8 +102,8 @@ def _capture_job(config_dict: dict, out_dir: str, room: str, layout: str) -> str
     return str(ensure_capture(BenchConfig.from_dict(config_dict), out_dir, room, layout))
 
 
-def _unit_job(config_dict: dict, out_dir: str, unit_dict: dict) -> dict:
-    part = run_unit(BenchConfig.from_dict(config_dict), out_dir, Unit(**unit_dict))
+def _unit_job(config_dict: dict, out_dir: str, unit_dict: dict, key: str) -> dict:
+    part = run_unit(BenchConfig.from_dict(config_dict), out_dir, Unit(**unit_dict), key)
     return {"seconds": part["seconds"]}
 
 
@@ -132,22 +136,14 @@ class _Serial:
 
 
 def _drain(pool, futures: dict, progress, counter: list[int], total: int) -> None:
-    """Wait for ``futures`` ({future: label}); the first failure stops the run with its label."""
-    pending = set(futures)
-    if isinstance(pool, _Serial):
-        for fut, label in futures.items():
-            _result_or_raise(fut, label)
-            counter[0] += 1
-            if progress is not None:
-                progress.update(counter[0], total, done=label)
-        return
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-        for fut in done:
-            _result_or_raise(fut, futures[fut])
-            counter[0] += 1
-            if progress is not None:
-                progress.update(counter[0], total, done=futures[fut])
+    """Wait for ``futures`` ({future: label}) one by one as they finish, advancing the
+    progress bar; the first failure stops the run with its label."""
+    finished = futures if isinstance(pool, _Serial) else as_completed(futures)
+    for fut in finished:
+        _result_or_raise(fut, futures[fut])
+        counter[0] += 1
+        if progress is not None:
+            progress.update(counter[0], total, done=futures[fut])
 
 
 def _result_or_raise(fut, label: str):
@@ -201,11 +197,11 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
             progress.update(0, total, stage="captures")
         _drain(pool, {pool.submit(_capture_job, cfg, str(out), room, layout): f"capture {room}-{layout}"
                       for room, layout in caps}, progress, counter, total)
-        _drain(pool, {pool.submit(_unit_job, cfg, str(out), u.to_dict()): u.slug for u in _order(todo)},
+        _drain(pool, {pool.submit(_unit_job, cfg, str(out), u.to_dict(), key): u.slug for u in _order(todo)},
                progress, counter, total)
     finally:
         pool.shutdown(cancel_futures=True)
-    results = write_report(config, out, units, wall_s=time.monotonic() - t0, reused=len(units) - len(todo),
+    results = write_report(config, out, units, key, wall_s=time.monotonic() - t0, reused=len(units) - len(todo),
                            jobs=jobs, threads=threads if jobs > 1 else None, command=command)
     counter[0] += 1
     if progress is not None:

@@ -19,7 +19,29 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     p.add_argument("--epochs", type=int, default=None, help="override the training epochs of the chosen setting")
     p.add_argument("--seconds", type=float, default=None, help="override the simulated audio length")
+    p.add_argument("--train-setting", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a trainer default for AudioGS, the ablations and the implicit field's schedule "
+                        "(VALUE is JSON, e.g. lr_sh_dc=0.05); repeatable")
+    p.add_argument("--flag", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a model flag of full AudioGS (the ablations turn one more), e.g. "
+                        "max_attenuation=4; repeatable")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
+
+
+def parse_assignments(items: list[str], option: str) -> dict:
+    """``["a=1", "b=true"]`` -> ``{"a": 1, "b": True}`` (values are JSON, else strings)."""
+    import json
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise AudioGSError(f"{option} needs KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
         if not 3.0 <= args.seconds <= 600:
             raise AudioGSError(f"--seconds must be in [3, 600] (one 3 s window at least), got {args.seconds:g}")
         changes["seconds"] = args.seconds
+    if args.train_setting:
+        changes["train_overrides"] = parse_assignments(args.train_setting, "--train-setting")
+    if args.flag:
+        changes["flag_overrides"] = parse_assignments(args.flag, "--flag")
     config = shrink(config, **changes)
     progress = Progress(args.progress, label="bench")
     results = run_bench(config, args.out, progress=progress, jobs=args.jobs, command=_command(args))
@@ -61,4 +87,5 @@ def _command(args: argparse.Namespace) -> str:
             words += [f"--{flag}", str(getattr(args, flag))]
     if args.device != "cpu":
         words += ["--device", args.device]
+    words += [f"--train-setting {x}" for x in args.train_setting] + [f"--flag {x}" for x in args.flag]
     return " ".join(words)

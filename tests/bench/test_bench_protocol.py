@@ -29,7 +29,7 @@ def test_full_config_runs_the_whole_protocol():
 def test_quick_config_is_one_room_two_folds_short():
     cfg = quick_config()
     assert cfg.rooms == ("shoebox",) and len(cfg.folds_a) == 2
-    assert cfg.seconds <= 6 and cfg.epochs <= 5
+    assert cfg.seconds <= 6 and cfg.epochs <= 10
     assert cfg.steps_per_training() == cfg.epochs * 2
     units = plan_units(cfg)
     assert {u.room for u in units} == {"shoebox"} and {u.fold for u in units} <= set(cfg.folds_a)
@@ -91,3 +91,20 @@ def test_facing_away():
     assert not facing_away([1.0, 2.5, 1.6], head_quaternion(0.0), src)  # nose along +x, source at +x
     assert facing_away([1.0, 2.5, 1.6], head_quaternion(3.1416), src)
     assert not facing_away([1.0, 2.5, 1.6], head_quaternion(1.5), src)  # 86 deg off: still the front half
+
+
+def test_overrides_reach_audiogs_its_ablations_and_the_schedule():
+    from audiogs_core.bench.methods import ablation_flags, model_flags, train_settings
+
+    cfg = shrink(quick_config(), train_overrides={"lr_gain": 1e-3}, flag_overrides={"sh_degree": 2})
+    assert train_settings(cfg).lr_gain == 1e-3 and train_settings(cfg).epochs == cfg.epochs
+    assert model_flags(cfg).sh_degree == 2
+    abl = ablation_flags("mono_only", cfg)
+    assert abl.sh_degree == 2 and abl.side is False
+    assert ablation_flags("no_sh", cfg).sh_degree == 0
+    assert cfg.key() != quick_config().key()
+    assert BenchConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(AudioGSError, match="lr_nothing"):
+        shrink(cfg, train_overrides={"lr_nothing": 1})
+    with pytest.raises(AudioGSError, match="epochs"):
+        shrink(cfg, train_overrides={"epochs": 3})

@@ -78,6 +78,6 @@ def test_report_files(bench):
 
 def test_a_rerun_reuses_parts_and_captures(bench):
     out, first, _ = bench
-    again = run_bench(TINY, out, jobs=1)
+    again = run_bench(TINY, out, jobs=2)  # a worker pool: it only checks the cached captures
     assert again["run"]["reused_units"] == again["run"]["units"] == len(plan_units(TINY))
     assert again["groups"]["A/shoebox/close"]["subsets"] == first["groups"]["A/shoebox/close"]["subsets"]
