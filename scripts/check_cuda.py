@@ -18,6 +18,36 @@ import numpy as np
 import torch
 
 
+def first_step_gradients(data, flags, device: str) -> dict:
+    """Gradients of the loss of the first window at the seed's initial model."""
+    from audiogs_core.dsp.stft import istft
+    from audiogs_core.geometry import quat_to_matrix
+    from audiogs_core.metrics.highpass import highpass
+    from audiogs_core.model.gaussians import TAIL_FRAMES
+    from audiogs_core.model.render import render_static
+    from audiogs_core.train.data import init_centre, initial_gain_db, make_windows
+    from audiogs_core.train.loss import TargetFeatures, binaural_loss
+    from audiogs_core.train.trainer import build_model
+
+    cfg = data.stft
+    ref = highpass(data.reference, data.sample_rate)
+    views = np.stack([highpass(v, data.sample_rate) for v in data.view_audio])
+    length = 3 * data.sample_rate
+    w = make_windows(ref, views, length, cfg, TAIL_FRAMES if flags.reverb_tail else 0)[0]
+    model = build_model(data, flags)
+    model.initialize(init_centre(data, "views"), initial_gain_db(ref, views, cfg), torch.Generator().manual_seed(0))
+    model.to(device)
+    spec = w.ref_spec.to(device)
+    hist = None if w.history is None else w.history.to(device)
+    times = torch.arange(spec.shape[-1], dtype=torch.float64) * cfg.hop / data.sample_rate
+    pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=device)
+    rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=device)
+    out = render_static(model, spec, times, pos, rot, model.reference_magnitude(spec, hist))
+    loss = binaural_loss(istft(out, cfg, length), TargetFeatures(w.target.to(device), cfg), cfg)
+    loss.backward()
+    return {n: p.grad.detach().cpu() for n, p in model.named_parameters() if p.grad is not None}
+
+
 def main(argv=None) -> int:
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.io.listener_path import ListenerPath
@@ -49,8 +79,12 @@ def main(argv=None) -> int:
         gpu = train_model(data, settings, flags, device="cuda")
         rel = np.max(np.abs(np.array(cpu.epoch_loss) - gpu.epoch_loss) / np.abs(cpu.epoch_loss))
         check(f"train loss {flags.reverb_tail=}", rel < 1e-3, f"max relative loss difference {rel:.2e}")
-        diff = max(float((a - gpu.model.tensors()[k]).abs().max()) for k, a in cpu.model.tensors().items())
-        check(f"train params {flags.reverb_tail=}", diff < 5e-2, f"max parameter difference {diff:.2e}")
+        # Parameters themselves drift apart over many Adam steps (sign-like
+        # updates of near-zero gradients), so compare one step's gradients.
+        grads = {dev: first_step_gradients(data, flags, dev) for dev in ("cpu", "cuda")}
+        worst = max(float((grads["cpu"][k] - grads["cuda"][k]).norm() / (grads["cpu"][k].norm() + 1e-20))
+                    for k in grads["cpu"])
+        check(f"gradients {flags.reverb_tail=}", worst < 1e-3, f"max relative gradient difference {worst:.2e}")
 
         view = capture.views[0]
         outs = {}

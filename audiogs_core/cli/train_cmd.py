@@ -22,6 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the model folder's checkpoint")
     p.add_argument("--force", action="store_true", help="overwrite an existing model folder")
     p.add_argument("--resample", action="store_true", help="resample files whose rate differs from the capture's")
+    p.add_argument("--preset", default=None, help="training configuration: tuned (default) or published")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
@@ -34,9 +35,10 @@ def _terminate_as_interrupt(signum, frame):  # noqa: ARG001
 def run(args: argparse.Namespace) -> int:
     from audiogs_core.cli.progress import Progress
     from audiogs_core.io.capture import load_capture, load_capture_audio
-    from audiogs_core.model.flags import ModelFlags
+    from dataclasses import replace
+
     from audiogs_core.train.data import training_data_from_capture
-    from audiogs_core.train.settings import TrainSettings
+    from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
     from audiogs_core.train.trainer import train_model
 
     out = Path(args.out)
@@ -46,15 +48,16 @@ def run(args: argparse.Namespace) -> int:
         raise AudioGSError(f"model folder {out} already exists (use --resume to continue it or --force to replace it)")
     if args.epochs is not None and args.epochs < 1:
         raise AudioGSError(f"--epochs must be at least 1, got {args.epochs}")
+    preset = get_preset(args.preset or DEFAULT_PRESET)
     capture = load_capture(args.capture)
     audio = load_capture_audio(capture, resample=args.resample)
     data = training_data_from_capture(capture, audio)
     if args.force and out.exists():
         shutil.rmtree(out)
-    settings = TrainSettings(seed=args.seed, **({} if args.epochs is None else {"epochs": args.epochs}))
+    settings = replace(preset.settings, seed=args.seed, **({} if args.epochs is None else {"epochs": args.epochs}))
     progress = Progress(args.progress, label="train")
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
-    result = train_model(data, settings, ModelFlags(), out_dir=out, device=args.device,
+    result = train_model(data, settings, preset.flags, out_dir=out, device=args.device,
                          progress=progress, resume=args.resume)
     final = result.epoch_loss[-1] if result.epoch_loss else None
     progress.done(model=str(out), epochs=settings.epochs, loss=final, seconds=round(result.seconds, 2))

@@ -18,6 +18,9 @@ class ModelFlags:
     # reference magnitude before masking: a close mic lacks the room's
     # reverberation, which no bounded mask can paint into its quiet frames.
     reverb_tail: bool = False
+    # Upper bound of the mono mask m = R sigmoid(s - ln(R - 1)): 1 at s = 0
+    # for every R; R = 2 is the published 2 sigmoid(s).
+    mask_range: float = 2.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -28,4 +31,6 @@ class ModelFlags:
         flags = cls(**{k: v for k, v in d.items() if k in known})
         if not 0 <= flags.sh_degree <= 3:
             raise ValueError(f"sh_degree must be 0..3, got {flags.sh_degree}")
+        if not flags.mask_range > 1.0:
+            raise ValueError(f"mask_range must be above 1, got {flags.mask_range}")
         return flags

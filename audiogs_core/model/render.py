@@ -84,7 +84,8 @@ def gaussian_response(
         s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
 
     # 2-3. mono mask and distance attenuation relative to the reference distance.
-    mask = 2.0 * torch.sigmoid(s_mono)
+    r_max = flags.mask_range
+    mask = r_max * torch.sigmoid(s_mono - math.log(r_max - 1.0))  # 2 sigmoid(s) for r_max = 2
     if flags.attenuation:
         decay = model.decay[cells] if flags.per_gaussian_decay else model.decay
         atten = (r_ref / r) ** (1.0 + torch.tanh(decay))

@@ -52,6 +52,13 @@ class TrainingData:
 
 def init_centre(data: TrainingData, where: str) -> np.ndarray:
     """[3] centre of the Gaussians' initial positions (see TrainSettings.init_centre)."""
+    if where == "auto":  # the best-known guess of where the sound comes from
+        if data.source_positions is not None and len(data.source_positions):
+            where = "source"
+        elif data.reference_position is not None and data.reference.shape[0] == 1:
+            where = "reference"  # a mono reference is a close mic, next to the source
+        else:
+            where = "views"
     if where == "views":
         return data.view_positions.mean(axis=0)
     if where == "reference":
@@ -62,7 +69,7 @@ def init_centre(data: TrainingData, where: str) -> np.ndarray:
         if data.source_positions is None or len(data.source_positions) == 0:
             raise AudioGSError("init_centre 'source' needs a source position in the capture")
         return np.asarray(data.source_positions[0], dtype=np.float64)
-    raise AudioGSError(f"unknown init_centre {where!r} (views, reference or source)")
+    raise AudioGSError(f"unknown init_centre {where!r} (auto, views, reference or source)")
 
 
 def training_data_from_capture(capture: Capture, audio: CaptureAudio) -> TrainingData:

@@ -15,28 +15,44 @@ def wrap_phase(x: torch.Tensor) -> torch.Tensor:
     return math.pi - torch.remainder(math.pi - x, 2.0 * math.pi)
 
 
+def _magnitude_pair(spec: torch.Tensor, terms: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two magnitude spectrograms the loss compares: mid/side or left/right."""
+    if terms == "mid_side":  # S is linear: S(l+r) = S(l) + S(r)
+        return (spec[:, 0] + spec[:, 1]).abs(), (spec[:, 0] - spec[:, 1]).abs()
+    if terms == "ears":
+        return spec[:, 0].abs(), spec[:, 1].abs()
+    raise ValueError(f"unknown loss terms {terms!r} (mid_side or ears)")
+
+
 class TargetFeatures:
     """What the loss needs of a target [B, 2, L] waveform, computed once."""
 
-    def __init__(self, target: torch.Tensor, settings: StftSettings) -> None:
-        spec = stft(target, settings)  # [B, 2, F, N]
-        self.mid_mag = (spec[:, 0] + spec[:, 1]).abs()  # S is linear: S(l+r) = S(l) + S(r)
-        self.side_mag = (spec[:, 0] - spec[:, 1]).abs()
-        self.spec = spec
+    def __init__(self, target: torch.Tensor, settings: StftSettings, terms: str = "mid_side") -> None:
+        self.spec = stft(target, settings)  # [B, 2, F, N]
+        self.terms = terms
+        self.first_mag, self.second_mag = _magnitude_pair(self.spec, terms)
 
 
 def binaural_loss(
     pred: torch.Tensor, target: TargetFeatures, settings: StftSettings,
-    side_weight: float = 2.0, phase_weight: float = 0.05,
+    side_weight: float = 2.0, phase_weight: float = 0.05, norm: str = "l2",
 ) -> torch.Tensor:
-    """MSE(|S(l+r)|) + side_weight MSE(|S(l-r)|) + phase_weight * mean wrapped phase error^2.
+    """D(|S(l+r)|) + side_weight D(|S(l-r)|) + phase_weight * mean wrapped phase error^2.
 
-    pred: [B, 2, L] rendered waveforms.
+    D is the mean squared (norm "l2", published) or absolute ("l1") error;
+    with target terms "ears" the two magnitudes are |S(l)| and |S(r)|, equally
+    weighted.  pred: [B, 2, L] rendered waveforms.
     """
     spec = stft(pred, settings)  # [B, 2, F, N]
-    mid = torch.mean(((spec[:, 0] + spec[:, 1]).abs() - target.mid_mag) ** 2)
-    side = torch.mean(((spec[:, 0] - spec[:, 1]).abs() - target.side_mag) ** 2)
-    loss = mid + side_weight * side
+    first, second = _magnitude_pair(spec, target.terms)
+    if norm == "l2":
+        dist = lambda a, b: torch.mean((a - b) ** 2)  # noqa: E731
+    elif norm == "l1":
+        dist = lambda a, b: torch.mean(torch.abs(a - b))  # noqa: E731
+    else:
+        raise ValueError(f"unknown loss norm {norm!r} (l2 or l1)")
+    weight = side_weight if target.terms == "mid_side" else 1.0
+    loss = dist(first, target.first_mag) + weight * dist(second, target.second_mag)
     if phase_weight:
         # angle(p * conj(g)) is the wrapped phase difference.  Where either
         # spectrum is (numerically) zero the angle is undefined and atan2's

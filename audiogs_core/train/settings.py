@@ -25,10 +25,16 @@ class TrainSettings:
     sh_freeze_fraction: float = 0.1  # SH frozen for round(fraction * epochs) epochs
     side_weight: float = 2.0
     phase_weight: float = 0.05
+    # Magnitude terms of the loss: "mid_side" (published: |S(l+r)| and
+    # |S(l-r)|, the second weighted by side_weight) or "ears" (|S(l)| and
+    # |S(r)|, what MAG scores); and their norm, "l2" (published) or "l1" (MAG's).
+    loss_terms: str = "mid_side"
+    loss_norm: str = "l2"
     checkpoint_every_s: float = 60.0
     # Where the Gaussians start: "views" (published: mean train-view position),
-    # "reference" (the reference position, when known) or "source" (the
-    # capture's first source, when given); and the spread around it (m).
+    # "reference" (the reference position, when known), "source" (the
+    # capture's first source, when given) or "auto" (source, else a mono
+    # reference's position, else views); and the spread around it (m).
     init_centre: str = "views"
     init_spread: float = 2.5
 

@@ -111,7 +111,7 @@ def train_model(
     views = np.stack([highpass(v.astype(np.float32), data.sample_rate) for v in data.view_audio])
     windows = make_windows(reference, views, window_len, stft_cfg,
                            history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
-    targets = [TargetFeatures(w.target.to(dev), stft_cfg) for w in windows]
+    targets = [TargetFeatures(w.target.to(dev), stft_cfg, settings.loss_terms) for w in windows]
 
     model = build_model(data, flags)
     model.initialize(init_centre(data, settings.init_centre), initial_gain_db(reference, views, stft_cfg), gen,
@@ -161,7 +161,7 @@ def train_model(
                 spec = render_static(model, ref_spec, times, view_pos, view_rot, ref_mag)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
-                                     settings.side_weight, settings.phase_weight)
+                                     settings.side_weight, settings.phase_weight, settings.loss_norm)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if sh_frozen:

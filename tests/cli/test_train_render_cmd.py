@@ -90,3 +90,17 @@ def test_render_path_outside_the_recording(trained, tmp_path, capsys):
 def test_version_and_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "audiogs_core", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == __version__
+
+
+def test_train_uses_the_tuned_preset_unless_told_otherwise(freefield_capture, trained, tmp_path, capsys):
+    from audiogs_core.train.presets import PRESETS
+
+    meta = json.loads((trained / "model.json").read_text())
+    assert meta["flags"] == PRESETS["tuned"].flags.to_dict()
+    assert meta["training"]["settings"]["init_centre"] == "auto"
+    out = tmp_path / "published"
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--preset", "published",
+                 "--progress", "none"]) == 0
+    assert json.loads((out / "model.json").read_text())["flags"] == PRESETS["published"].flags.to_dict()
+    assert main(["train", str(freefield_capture), "--out", str(tmp_path / "x"), "--preset", "best"]) == 1
+    assert "unknown preset 'best'" in capsys.readouterr().err
