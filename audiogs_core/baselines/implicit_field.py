@@ -206,7 +206,7 @@ def fit(inputs: BaselineInputs, settings: TrainSettings = TrainSettings(),
     reference = highpass(inputs.reference.astype(np.float32), sr)
     views = np.stack([highpass(v, sr) for v in inputs.train_audio.astype(np.float32)])
     windows = make_windows(reference, views, window_len, cfg)
-    targets = [TargetFeatures(w.target.to(dev), cfg) for w in windows]
+    targets = [TargetFeatures(w.target.to(dev), cfg, settings.loss_terms) for w in windows]
     duration = inputs.n_samples / sr
     model = ImplicitField(field_settings, cfg.n_freq, duration, time_cells(duration),
                           inputs.train_positions.mean(axis=0), initial_gain_db(reference, views, cfg)).to(dev)
@@ -231,7 +231,8 @@ def fit(inputs: BaselineInputs, settings: TrainSettings = TrainSettings(),
             ref_spec = w.ref_spec.to(dev)
             times = (w.start + torch.arange(ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / sr
             pred = istft(model.render(ref_spec, times, positions, rotations), cfg, window_len)
-            loss = binaural_loss(pred, targets[i], cfg, settings.side_weight, settings.phase_weight)
+            loss = binaural_loss(pred, targets[i], cfg, settings.side_weight, settings.phase_weight,
+                                 settings.loss_norm)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             norm = torch.nn.utils.clip_grad_norm_(list(model.parameters()), settings.grad_clip)

@@ -16,7 +16,8 @@ import numpy as np
 
 from audiogs_core.baselines import get_baseline
 from audiogs_core.bench.fold import FoldInputs
-from audiogs_core.bench.protocol import ABLATIONS, BASELINES, BenchConfig
+from audiogs_core.bench.protocol import ABLATIONS, BASELINES, PRESET_METHODS, BenchConfig
+from audiogs_core.train.presets import get_preset
 from audiogs_core.errors import AudioGSError
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.train.settings import TrainSettings
@@ -30,14 +31,15 @@ class MethodRun:
     info: dict = field(default_factory=dict)
 
 
-def train_settings(config: BenchConfig) -> TrainSettings:
-    """The trainer's defaults with the run's epochs, seed and overrides."""
-    return TrainSettings(epochs=config.epochs, seed=config.train_seed, **config.train_overrides)
+def train_settings(config: BenchConfig, preset: str | None = None) -> TrainSettings:
+    """The preset's settings (default: the run's) with the run's epochs, seed and overrides."""
+    base = get_preset(preset or config.preset).settings
+    return replace(base, epochs=config.epochs, seed=config.train_seed, **config.train_overrides)
 
 
-def model_flags(config: BenchConfig) -> ModelFlags:
-    """Full AudioGS: the model's default flags with the run's overrides."""
-    return replace(ModelFlags(), **config.flag_overrides)
+def model_flags(config: BenchConfig, preset: str | None = None) -> ModelFlags:
+    """Full AudioGS: the preset's flags (default: the run's) with the run's overrides."""
+    return replace(get_preset(preset or config.preset).flags, **config.flag_overrides)
 
 
 def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> tuple[dict, float]:
@@ -49,14 +51,15 @@ def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarr
     return preds, total / max(1, len(fold.targets))
 
 
-def run_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None = None) -> MethodRun:
-    """Train Audio Gaussians with ``flags`` (default: full AudioGS) on the fold's train views,
-    render each test pose."""
+def run_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None = None,
+                preset: str | None = None) -> MethodRun:
+    """Train Audio Gaussians with ``flags`` (default: full AudioGS of the preset) on the
+    fold's train views, render each test pose."""
     from audiogs_core.renderer import LoadedModel, render_static
     from audiogs_core.train.trainer import train_model
 
-    flags = model_flags(config) if flags is None else flags
-    result = train_model(fold.training, train_settings(config), flags, device=config.device)
+    flags = model_flags(config, preset) if flags is None else flags
+    result = train_model(fold.training, train_settings(config, preset), flags, device=config.device)
     loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta)
     preds, render_s = _timed_predictions(fold, lambda p, q: render_static(loaded, p, q))
     log = result.meta.get("training", {})
@@ -98,6 +101,8 @@ def run_method(name: str, fold: FoldInputs, config: BenchConfig) -> MethodRun:
         return run_implicit_field(fold, config)
     if name in ABLATIONS:
         return run_audiogs(fold, config, ablation_flags(name, config))
+    if name in PRESET_METHODS:
+        return run_audiogs(fold, config, preset=PRESET_METHODS[name])
     if name in BASELINES:
         return run_baseline(name, fold)
     raise AudioGSError(f"unknown bench method {name!r}")

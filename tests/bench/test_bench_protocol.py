@@ -4,6 +4,7 @@ import pytest
 
 from _bench_data import grid_capture, ring_capture
 from audiogs_core.bench.protocol import (
+    PRESET_METHODS,
     ABLATIONS, METHODS, BenchConfig, Unit, facing_away, fold_plan, full_config, plan_units, quick_config, shrink,
 )
 from audiogs_core.errors import AudioGSError
@@ -14,14 +15,14 @@ def test_full_config_runs_the_whole_protocol():
     cfg = full_config()
     assert cfg.rooms == ("shoebox", "lshape") and cfg.splits == ("A", "B")
     assert cfg.folds_a == tuple(range(8)) and cfg.references == ("close", "view")
-    assert set(cfg.methods) == set(METHODS) and set(cfg.ablations) == set(ABLATIONS)
+    assert set(cfg.methods) == set(METHODS) and set(cfg.ablations) == set(ABLATIONS) | set(PRESET_METHODS)
     assert cfg.sample_rate == 16000 and cfg.max_test_views_b is None
     units = plan_units(cfg)
-    # split A: 2 rooms x 2 references x 8 folds x 6 methods; ablations: 2 rooms x 1 reference
-    # x 2 folds x 6; split B: 2 rooms x 1 fold x 6 methods
-    assert len(units) == 192 + 24 + 12
+    # split A: 2 rooms x 2 references x 8 folds x 6 methods; ablations (7) and the published
+    # preset: 2 rooms x 1 reference x 2 folds x 8; split B: 2 rooms x 1 fold x 6 methods
+    assert len(units) == 192 + 32 + 12
     assert len(set(units)) == len(units)
-    abl = [u for u in units if u.method in ABLATIONS]
+    abl = [u for u in units if u.method in ABLATIONS or u.method in PRESET_METHODS]
     assert {u.fold for u in abl} == set(cfg.ablation_folds) and {u.split for u in abl} == {"A"}
     assert {u.reference for u in units if u.split == "B"} == {"close"}
 
