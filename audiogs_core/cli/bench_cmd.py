@@ -25,6 +25,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--flag", action="append", default=[], metavar="KEY=VALUE",
                    help="change a model flag of full AudioGS (the ablations turn one more), e.g. "
                         "max_attenuation=4; repeatable")
+    p.add_argument("--folds", default=None, metavar="I,J,...",
+                   help="split A folds (held-out ring indices) to run, e.g. 0,2,4,6 (default: all)")
+    p.add_argument("--ablations", default=None, metavar="NAME,...",
+                   help="ablations to run (default: all; 'none' for none)")
+    p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: tuned)")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
@@ -63,6 +68,21 @@ def run(args: argparse.Namespace) -> int:
         changes["train_overrides"] = parse_assignments(args.train_setting, "--train-setting")
     if args.flag:
         changes["flag_overrides"] = parse_assignments(args.flag, "--flag")
+    if args.folds is not None:
+        try:
+            folds = tuple(int(f) for f in args.folds.split(","))
+        except ValueError:
+            raise AudioGSError(f"--folds needs comma-separated ring indices, got {args.folds!r}") from None
+        changes["folds_a"] = folds
+        changes["ablation_folds"] = tuple(f for f in config.ablation_folds if f in folds) or folds[:1]
+        changes["dpam_folds"] = tuple(f for f in config.dpam_folds if f in folds) or folds[:1]
+    if args.ablations is not None:
+        changes["ablations"] = () if args.ablations == "none" else tuple(args.ablations.split(","))
+    if args.preset is not None:
+        from audiogs_core.train.presets import get_preset
+
+        get_preset(args.preset)  # a clear error for an unknown name
+        changes["preset"] = args.preset
     config = shrink(config, **changes)
     progress = Progress(args.progress, label="bench")
     results = run_bench(config, args.out, progress=progress, jobs=args.jobs, command=_command(args))
