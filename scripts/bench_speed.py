@@ -22,16 +22,16 @@ import numpy as np
 import torch
 
 
-def synthetic_model(seconds: float, sample_rate: int, device: str, seed: int = 0):
+def synthetic_model(seconds: float, sample_rate: int, device: str, preset: str, seed: int = 0):
     """A random model of the right size (render speed does not depend on training)."""
     from audiogs_core.conventions import stft_settings, time_cells
-    from audiogs_core.model.flags import ModelFlags
     from audiogs_core.model.gaussians import AudioGaussians, GridSpec
     from audiogs_core.renderer import LoadedModel
+    from audiogs_core.train.presets import get_preset
 
     gen = torch.Generator().manual_seed(seed)
     grid = GridSpec(stft=stft_settings(sample_rate), n_cells=time_cells(seconds), duration=seconds)
-    model = AudioGaussians(grid, ModelFlags(), reference_position=np.array([3.0, 2.5, 1.6]))
+    model = AudioGaussians(grid, get_preset(preset).flags, reference_position=np.array([3.0, 2.5, 1.6]))
     model.initialize(np.array([3.0, 2.5, 1.6]), np.zeros(grid.n_freq), gen)
     reference = (0.1 * torch.randn(1, int(seconds * sample_rate), generator=gen)).numpy()
     return LoadedModel(model=model.to(device), reference=reference, meta={})
@@ -48,10 +48,10 @@ def orbit_path(seconds: float):
     return ListenerPath(times=times, positions=pos, rotations=rot)
 
 
-def time_render(seconds: float, sample_rate: int, device: str) -> dict:
+def time_render(seconds: float, sample_rate: int, device: str, preset: str) -> dict:
     from audiogs_core.renderer import render_path, render_static
 
-    loaded = synthetic_model(seconds, sample_rate, device)
+    loaded = synthetic_model(seconds, sample_rate, device, preset)
     path = orbit_path(seconds)
     render_path(loaded, orbit_path(min(seconds, 2.0)))  # warm-up
     sync(device)
@@ -68,9 +68,11 @@ def time_render(seconds: float, sample_rate: int, device: str) -> dict:
             "static_wall_s": static, "static_rtf": seconds / static}
 
 
-def time_training(seconds: float, n_views: int, device: str, epochs: int = 1) -> dict:
+def time_training(seconds: float, n_views: int, device: str, preset: str, epochs: int = 1) -> dict:
+    from dataclasses import replace
+
     from audiogs_core.train.data import TrainingData
-    from audiogs_core.train.settings import TrainSettings
+    from audiogs_core.train.presets import get_preset
     from audiogs_core.train.trainer import train_model
 
     sr = 16000
@@ -85,14 +87,15 @@ def time_training(seconds: float, n_views: int, device: str, epochs: int = 1) ->
         view_rotations=np.tile([0.7071, 0.7071, 0, 0], (n_views, 1)),
         view_audio=(0.05 * rng.standard_normal((n_views, 2, n))).astype(np.float32))
     t0 = time.perf_counter()
-    result = train_model(data, TrainSettings(epochs=epochs), device=device)
+    chosen = get_preset(preset)
+    result = train_model(data, replace(chosen.settings, epochs=epochs), chosen.flags, device=device)
     sync(device)
     wall = time.perf_counter() - t0
     steps = result.meta["training"]["steps"]
     per_epoch = wall / epochs
     return {"seconds_audio": seconds, "views": n_views, "steps": steps, "wall_s": wall,
             "steps_per_s": steps / wall, "s_per_epoch": per_epoch,
-            "default_schedule_s": per_epoch * TrainSettings().epochs}
+            "default_schedule_s": per_epoch * get_preset(preset).settings.epochs}
 
 
 def sync(device: str) -> None:
@@ -106,37 +109,34 @@ def main(argv=None) -> int:
     ap.add_argument("--views", type=int, default=7)
     ap.add_argument("--train-epochs", type=int, default=1)
     ap.add_argument("--device", default="cpu,cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--preset", default="tuned,published", help="training configurations to time")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     report = {"machine": {"platform": platform.platform(), "processor": platform.processor(),
                           "torch": torch.__version__, "threads": torch.get_num_threads(),
                           "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None},
               "results": {}}
-    for device in args.device.split(","):
-        res = {"render": [time_render(args.seconds, sr, device) for sr in (16000, 48000)],
-               "train": time_training(args.seconds, args.views, device, args.train_epochs)}
-        report["results"][device] = res
-        for r in res["render"]:
-            print(f"[{device}] render {r['seconds']:.0f} s at {r['sample_rate']} Hz: moving path "
-                  f"{r['moving_rtf']:.1f}x real time, static pose {r['static_rtf']:.1f}x", flush=True)
-        t = res["train"]
-        print(f"[{device}] train {t['seconds_audio']:.0f} s x {t['views']} views: {t['steps_per_s']:.2f} steps/s, "
-              f"{t['s_per_epoch']:.1f} s/epoch, default {TrainSettingsEpochs()} epochs ~ {t['default_schedule_s']:.0f} s",
-              flush=True)
-    if "cuda" in report["results"] and "cpu" in report["results"]:
-        cpu, gpu = report["results"]["cpu"], report["results"]["cuda"]
-        print(f"cuda/cpu speed-up: render 16 kHz {gpu['render'][0]['moving_rtf'] / cpu['render'][0]['moving_rtf']:.1f}x, "
-              f"train {gpu['train']['steps_per_s'] / cpu['train']['steps_per_s']:.1f}x")
+    for preset in args.preset.split(","):
+        for device in args.device.split(","):
+            res = {"render": [time_render(args.seconds, sr, device, preset) for sr in (16000, 48000)],
+                   "train": time_training(args.seconds, args.views, device, preset, args.train_epochs)}
+            report["results"][f"{preset}/{device}"] = res
+            for r in res["render"]:
+                print(f"[{preset} {device}] render {r['seconds']:.0f} s at {r['sample_rate']} Hz: moving path "
+                      f"{r['moving_rtf']:.1f}x real time, static pose {r['static_rtf']:.1f}x", flush=True)
+            t = res["train"]
+            print(f"[{preset} {device}] train {t['seconds_audio']:.0f} s x {t['views']} views: "
+                  f"{t['steps_per_s']:.2f} steps/s, {t['s_per_epoch']:.1f} s/epoch, default schedule "
+                  f"~ {t['default_schedule_s']:.0f} s", flush=True)
+        cpu, gpu = report["results"].get(f"{preset}/cpu"), report["results"].get(f"{preset}/cuda")
+        if cpu and gpu:
+            print(f"[{preset}] cuda/cpu speed-up: render 16 kHz "
+                  f"{gpu['render'][0]['moving_rtf'] / cpu['render'][0]['moving_rtf']:.1f}x, "
+                  f"train {gpu['train']['steps_per_s'] / cpu['train']['steps_per_s']:.1f}x")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(report, fh, indent=2)
     return 0
-
-
-def TrainSettingsEpochs() -> int:  # noqa: N802 - printed name
-    from audiogs_core.train.settings import TrainSettings
-
-    return TrainSettings().epochs
 
 
 if __name__ == "__main__":
