@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from audiogs_core.conventions import BENCH_SAMPLE_RATE, stft_settings
+from audiogs_core.dsp.stft import stft
 from audiogs_core.errors import AudioGSError
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "data" / "rt60_estimator.safetensors"
@@ -31,10 +32,7 @@ def features(x: torch.Tensor) -> torch.Tensor:
     x = x.to(torch.float32)
     rms = x.pow(2).mean(dim=-1, keepdim=True).sqrt()
     x = x / (rms + 1e-8)
-    window = torch.hamming_window(s.win, periodic=True, dtype=torch.float32)
-    spec = torch.stft(x, s.n_fft, s.hop, s.win, window, center=True, pad_mode="constant",
-                      return_complex=True)
-    return torch.log1p(spec.abs())
+    return torch.log1p(stft(x, s).abs())
 
 
 class RT60Net(nn.Module):

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from audiogs_core.metrics.stft import magnitude
+from audiogs_core.conventions import stft_settings
+from audiogs_core.dsp.stft import stft
+
+
+def magnitude(x: np.ndarray, sample_rate: int) -> torch.Tensor:
+    """Linear STFT magnitudes of ``x`` [C, T] as a float64 tensor [C, F, frames].
+
+    float64 keeps the metric exact enough to compare against independent
+    numpy formulas.
+    """
+    t = torch.as_tensor(np.ascontiguousarray(x, dtype=np.float64))
+    return stft(t, stft_settings(int(sample_rate))).abs()
 
 
 def mag_distance(p: np.ndarray, g: np.ndarray, sample_rate: int) -> float:
