@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix, yaw_to_quat
 from audiogs_core.sim import geometry
 from audiogs_core.sim.rooms import WALL_CLEARANCE, RoomSpec
 
@@ -49,34 +50,13 @@ class ViewSpec:
 
     @property
     def rotation(self) -> list[float]:
-        return head_quaternion(self.yaw)
-
-
-def head_quaternion(yaw: float) -> list[float]:
-    """[w, x, y, z] of a level head whose nose points at world azimuth ``yaw``.
-
-    q = Rz(yaw - 90 deg) * Rx(90 deg): the head (Blender camera) frame looks
-    along local -Z; Rx(90) brings it level looking along +Y, Rz turns it.
-    """
-    hz = 0.5 * (yaw - math.pi / 2)
-    hx = 0.5 * (math.pi / 2)
-    cz, sz, cx, sx = math.cos(hz), math.sin(hz), math.cos(hx), math.sin(hx)
-    return [cz * cx, cz * sx, sz * sx, sz * cx]
-
-
-def quaternion_matrix(q) -> np.ndarray:
-    """Rotation matrix [3, 3] of a unit quaternion [w, x, y, z]."""
-    w, x, y, z = (float(v) for v in q)
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-    ])
+        """[w, x, y, z] of the level head (a list, ready for capture.json)."""
+        return yaw_to_quat(self.yaw).tolist()
 
 
 def ear_positions(position: np.ndarray, yaw: float, head_radius: float) -> tuple[np.ndarray, np.ndarray]:
     """World positions ([3], [3]) of the left and right ear: p -+ R (a, 0, 0)."""
-    r = quaternion_matrix(head_quaternion(yaw))
+    r = quat_to_matrix(yaw_to_quat(yaw))
     axis = r @ np.array([head_radius, 0.0, 0.0])
     p = np.asarray(position, dtype=float)
     return p - axis, p + axis

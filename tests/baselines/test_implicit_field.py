@@ -9,8 +9,7 @@ from audiogs_core.baselines import implicit_field as imf
 from audiogs_core.conventions import stft_settings
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.errors import AudioGSError
-from audiogs_core.geometry import quat_to_matrix
-from audiogs_core.sim.layouts import head_quaternion
+from audiogs_core.geometry import quat_to_matrix, yaw_to_quat
 from audiogs_core.train.settings import TrainSettings
 
 SMALL = imf.FieldSettings(hidden=16, layers=2, pe_position=2, pe_direction=2, pe_time=3, pe_frequency=3)
@@ -46,7 +45,7 @@ def test_untrained_field_is_the_gain_filtered_reference(inputs):
     """Zero-initialised outputs: mask 1, side 0, so both ears are G_f |X| with the reference phase."""
     fitted = imf.fit(inputs, TrainSettings(epochs=0), SMALL)
     assert fitted.steps == 0
-    pred = imf.predict(fitted, [0.5, 0.5, 1.6], head_quaternion(0.3))
+    pred = imf.predict(fitted, [0.5, 0.5, 1.6], yaw_to_quat(0.3))
     cfg = stft_settings(SR)
     gain = torch.pow(10.0, fitted.model.gain_db.detach() / 20.0)[:, None]
     expected = istft(gain * stft(torch.from_numpy(inputs.reference[0]), cfg), cfg, T).numpy()
@@ -78,7 +77,7 @@ def test_training_takes_the_trainers_steps_lowers_the_loss_and_is_deterministic(
     assert a.steps == 4 * 4 and steps[-1] == (16, 16) and len(steps) == 16  # epochs x windows
     assert a.epoch_loss[-1] < a.epoch_loss[0]
     b = imf.fit(inputs, settings, SMALL)
-    pose = ([0.2, -0.4, 1.6], head_quaternion(1.0))
+    pose = ([0.2, -0.4, 1.6], yaw_to_quat(1.0))
     np.testing.assert_array_equal(imf.predict(a, *pose), imf.predict(b, *pose))
     c = imf.fit(inputs, TrainSettings(epochs=4, window_s=0.25, seed=4), SMALL)
     assert not np.array_equal(imf.predict(a, *pose), imf.predict(c, *pose))
@@ -91,8 +90,8 @@ def test_orientation_and_position_reach_the_output(inputs):
         torch.nn.init.normal_(model.out.weight, std=0.5)
     pos = torch.tensor([[0.5, 0.5, 1.6]])
     cells = torch.arange(3)
-    rot_a = torch.as_tensor(quat_to_matrix(np.array(head_quaternion(0.0))), dtype=torch.float32)[None]
-    rot_b = torch.as_tensor(quat_to_matrix(np.array(head_quaternion(2.0))), dtype=torch.float32)[None]
+    rot_a = torch.as_tensor(quat_to_matrix(yaw_to_quat(0.0)), dtype=torch.float32)[None]
+    rot_b = torch.as_tensor(quat_to_matrix(yaw_to_quat(2.0)), dtype=torch.float32)[None]
     with torch.no_grad():
         la, ra = model.cell_gains(pos, rot_a, cells)
         lb, _ = model.cell_gains(pos, rot_b, cells)
@@ -108,7 +107,7 @@ def test_binaural_reference_phase_per_ear(inputs):
     two = make_inputs(inputs.train_audio[0], inputs.train_audio, inputs.train_positions,
                       reference_position=[1.0, 0.0, 1.6])
     fitted = imf.fit(two, TrainSettings(epochs=0), SMALL)
-    pred = imf.predict(fitted, [0.5, 0.5, 1.6], head_quaternion(0.0))
+    pred = imf.predict(fitted, [0.5, 0.5, 1.6], yaw_to_quat(0.0))
     # Same magnitudes (the mean of both reference channels) but the ears follow their own channel.
     assert not np.allclose(pred[0], pred[1], atol=1e-4)
 
@@ -121,7 +120,7 @@ def test_no_train_view_is_an_error():
 
 def test_long_predictions_are_chunked_without_seams(inputs, monkeypatch):
     fitted = imf.fit(inputs, TrainSettings(epochs=1, window_s=0.5), SMALL)
-    pose = ([0.2, 0.1, 1.6], head_quaternion(0.5))
+    pose = ([0.2, 0.1, 1.6], yaw_to_quat(0.5))
     whole = imf.predict(fitted, *pose)
     monkeypatch.setattr(imf, "PREDICT_CHUNK_CELLS", 7)
     np.testing.assert_allclose(imf.predict(fitted, *pose), whole, atol=1e-6)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 
 from audiogs_core.io.capture import parse_capture
-from audiogs_core.sim.layouts import head_quaternion
+from audiogs_core.geometry import yaw_to_quat
 
 SOURCE = [3.0, 2.5, 1.6]
 
 
 def _view(name, x, y, yaw_deg, split, tags):
     return {"name": name, "audio": f"audio/{name}.wav", "split": split, "tags": tags,
-            "pose": {"position": [x, y, 1.6], "rotation": head_quaternion(math.radians(yaw_deg))}}
+            "pose": {"position": [x, y, 1.6], "rotation": yaw_to_quat(math.radians(yaw_deg)).tolist()}}
 
 
 def ring_capture(folder):

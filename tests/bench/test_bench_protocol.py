@@ -8,7 +8,7 @@ from audiogs_core.bench.protocol import (
     ABLATIONS, METHODS, BenchConfig, Unit, facing_away, fold_plan, full_config, plan_units, quick_config, shrink,
 )
 from audiogs_core.errors import AudioGSError
-from audiogs_core.sim.layouts import head_quaternion
+from audiogs_core.geometry import yaw_to_quat
 
 
 def test_full_config_runs_the_whole_protocol():
@@ -89,9 +89,9 @@ def test_split_b_subsets_and_test_view_cap(tmp_path):
 
 def test_facing_away():
     src = [3.0, 2.5, 1.6]
-    assert not facing_away([1.0, 2.5, 1.6], head_quaternion(0.0), src)  # nose along +x, source at +x
-    assert facing_away([1.0, 2.5, 1.6], head_quaternion(3.1416), src)
-    assert not facing_away([1.0, 2.5, 1.6], head_quaternion(1.5), src)  # 86 deg off: still the front half
+    assert not facing_away([1.0, 2.5, 1.6], yaw_to_quat(0.0), src)  # nose along +x, source at +x
+    assert facing_away([1.0, 2.5, 1.6], yaw_to_quat(3.1416), src)
+    assert not facing_away([1.0, 2.5, 1.6], yaw_to_quat(1.5), src)  # 86 deg off: still the front half
 
 
 def test_overrides_reach_audiogs_its_ablations_and_the_schedule():

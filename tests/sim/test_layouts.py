@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.sim import geometry, layouts, rooms
 
 
 def _forward(view):
     """World direction of the nose: R(q) (0, 0, -1)."""
-    return layouts.quaternion_matrix(view.rotation) @ np.array([0.0, 0.0, -1.0])
+    return quat_to_matrix(view.rotation) @ np.array([0.0, 0.0, -1.0])
 
 
 def _azimuth(v):
@@ -20,10 +21,14 @@ def _angle_diff(a, b):
     return (a - b + 180.0) % 360.0 - 180.0
 
 
-def test_head_quaternion_matches_the_convention():
-    assert np.allclose(layouts.head_quaternion(math.pi / 2), [0.70710678, 0.70710678, 0, 0])
+def _rotation(yaw):
+    return layouts.ViewSpec("v", np.zeros(3), yaw).rotation
+
+
+def test_view_rotation_matches_the_convention():
+    assert np.allclose(_rotation(math.pi / 2), [0.70710678, 0.70710678, 0, 0])
     for yaw in (0.0, 1.0, -2.5):
-        r = layouts.quaternion_matrix(layouts.head_quaternion(yaw))
+        r = quat_to_matrix(_rotation(yaw))
         assert np.allclose(r @ [0, 0, -1], [math.cos(yaw), math.sin(yaw), 0], atol=1e-12)
         assert np.allclose(r @ [0, 1, 0], [0, 0, 1], atol=1e-12)  # level: +Y up
     left, right = layouts.ear_positions(np.zeros(3), 0.0, 0.09)  # facing +x
