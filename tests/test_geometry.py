@@ -34,3 +34,15 @@ def test_matrix_round_trip_and_product():
         assert np.allclose(matrix_to_quat(quat_to_matrix(q)), q, atol=1e-9)
     a, b = rng.normal(size=4), rng.normal(size=4)
     assert np.allclose(quat_to_matrix(quat_multiply(a, b)), quat_to_matrix(a) @ quat_to_matrix(b))
+
+
+def test_quat_to_matrix_camera_convention_and_batches():
+    # Moved from the dsp baseline's tests when its own copy of quat_to_matrix went.
+    facing_y = [0.7071068, 0.7071068, 0.0, 0.0]  # level head facing world +Y
+    assert np.allclose(quat_to_matrix([1, 0, 0, 0]) @ [0, 0, -1], [0, 0, -1])  # looks down
+    r = quat_to_matrix(facing_y)
+    assert np.allclose(r @ [0, 0, -1], [0, 1, 0], atol=1e-6)  # nose along +Y
+    assert np.allclose(r @ [1, 0, 0], [1, 0, 0], atol=1e-6)  # right ear along +X
+    assert np.allclose(r @ [0, 1, 0], [0, 0, 1], atol=1e-6)  # up is +Z
+    batch = quat_to_matrix(np.stack([facing_y, [1, 0, 0, 0]]))
+    assert batch.shape == (2, 3, 3)

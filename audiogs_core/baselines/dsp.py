@@ -27,6 +27,7 @@ from scipy import fft as sp_fft
 from audiogs_core.baselines.inputs import BaselineInputs, check_pose
 from audiogs_core.conventions import MIN_DISTANCE, SPEED_OF_SOUND
 from audiogs_core.errors import AudioGSError
+from audiogs_core.geometry import quat_to_matrix
 
 NAME = "dsp"
 
@@ -38,21 +39,6 @@ THETA_MIN_DEG = 150.0
 UNKNOWN_REFERENCE_DISTANCE = 1.0
 # Extra zero padding (samples) so the head-shadow filter's short tail cannot wrap.
 _TAIL_PAD = 256
-
-
-def quat_to_matrix(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices [..., 3, 3] of wxyz quaternions [..., 4] (normalised first)."""
-    q = np.asarray(q, dtype=np.float64)
-    norm = np.linalg.norm(q, axis=-1, keepdims=True)
-    if np.any(norm < 1e-12):
-        raise AudioGSError("quaternion must be non-zero to give a rotation")
-    w, x, y, z = np.moveaxis(q / norm, -1, 0)
-    rows = [
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-    ]
-    return np.stack([np.stack(row, axis=-1) for row in rows], axis=-2)
 
 
 def ear_path_lengths(source: np.ndarray, position: np.ndarray, right_axis: np.ndarray,
@@ -94,7 +80,7 @@ def head_shadow(freqs_hz: np.ndarray, gamma: float, head_radius: float) -> np.nd
 
 def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) -> np.ndarray:
     """[2, T] float32: the reference rendered along each source's direct path to each ear."""
-    pos, rot = check_pose(position, rotation)
+    pos, rot = check_pose(position, rotation)  # refuses a zero quaternion
     if inputs.sources.shape[0] == 0:
         raise AudioGSError(
             "baseline dsp needs at least one known source position ('sources'), got none"

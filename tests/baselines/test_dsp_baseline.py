@@ -32,16 +32,6 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
 
 
-def test_quat_to_matrix_camera_convention():
-    assert np.allclose(dsp.quat_to_matrix([1, 0, 0, 0]) @ [0, 0, -1], [0, 0, -1])  # looks down
-    r = dsp.quat_to_matrix(FACING_Y)
-    assert np.allclose(r @ [0, 0, -1], [0, 1, 0], atol=1e-6)  # nose along +Y
-    assert np.allclose(r @ [1, 0, 0], [1, 0, 0], atol=1e-6)  # right ear along +X
-    assert np.allclose(r @ [0, 1, 0], [0, 0, 1], atol=1e-6)  # up is +Z
-    batch = dsp.quat_to_matrix(np.stack([FACING_Y, [1, 0, 0, 0]]))
-    assert batch.shape == (2, 3, 3)
-
-
 def test_source_on_the_right_leads_and_is_louder(rng):
     inputs = _inputs(rng, [LISTENER + [2.0, 0, 0]], reference_position=LISTENER + [2.3, 0, 0])
     out = dsp.predict(inputs, LISTENER, FACING_Y)
