@@ -107,7 +107,7 @@ class CaptureAudio:
 
 
 # ----------------------------------------------------------------------------
-# validation helpers (shared with listener_path)
+# validation helpers (shared with listener_path and model_folder)
 
 
 class JsonChecker:
@@ -202,6 +202,16 @@ def normalize_quaternion(q: np.ndarray, fail) -> np.ndarray:
             f"(allowed 1 +- {QUAT_TOLERANCE:g})"
         )
     return np.asarray(q, dtype=np.float64) / norm
+
+
+def read_json(path: Path) -> Any:
+    """The JSON value in file ``path``; unreadable or invalid JSON is an AudioGSError naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AudioGSError(f"{path}: invalid JSON: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AudioGSError(f"cannot read {path}: {exc}") from exc
 
 
 def _type_name(value: Any) -> str:
@@ -334,14 +344,7 @@ def load_capture(folder_or_json_path: str | os.PathLike) -> Capture:
         if where.is_dir():
             raise AudioGSError(f"no {CAPTURE_FILE} in capture folder {where}")
         raise AudioGSError(f"capture not found: {where}")
-    try:
-        text = json_path.read_text(encoding="utf-8")
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AudioGSError(f"{json_path}: invalid JSON: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AudioGSError(f"cannot read {json_path}: {exc}") from exc
-    return parse_capture(obj, json_path, json_path.parent)
+    return parse_capture(read_json(json_path), json_path, json_path.parent)
 
 
 def write_capture(folder: str | os.PathLike, capture_dict: dict) -> Capture:

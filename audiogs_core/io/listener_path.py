@@ -7,7 +7,6 @@ rotation by slerp. Pure numpy.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
-from audiogs_core.io.capture import QUAT_TOLERANCE, JsonChecker
+from audiogs_core.io.capture import QUAT_TOLERANCE, JsonChecker, read_json
 
 PATH_FORMAT = "audiogs.path"
 PATH_VERSION = 1
@@ -123,12 +122,7 @@ def load_path(file: str | os.PathLike) -> ListenerPath:
     p = Path(file)
     if not p.is_file():
         raise AudioGSError(f"listener path not found: {p}")
-    try:
-        obj = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AudioGSError(f"{p}: invalid JSON: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AudioGSError(f"cannot read {p}: {exc}") from exc
+    obj = read_json(p)
     chk = JsonChecker(p)
     if not isinstance(obj, dict):
         raise AudioGSError(f"{p}: must hold a JSON object")

@@ -17,7 +17,7 @@ import numpy as np
 
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_path, atomic_write_json, json_default
-from audiogs_core.io.capture import JsonChecker
+from audiogs_core.io.capture import JsonChecker, read_json
 
 MODEL_FORMAT = "audiogs.model"
 MODEL_VERSION = 1
@@ -149,12 +149,7 @@ def read_model_folder(folder: str | os.PathLike) -> ModelFolder:
     json_path = folder / MODEL_JSON
     if not json_path.is_file():
         raise AudioGSError(f"no {MODEL_JSON} in model folder {folder}")
-    try:
-        meta = json.loads(json_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AudioGSError(f"{json_path}: invalid JSON: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AudioGSError(f"cannot read {json_path}: {exc}") from exc
+    meta = read_json(json_path)
     check_meta(meta, json_path)
 
     st_path = folder / GAUSSIANS_FILE
