@@ -14,13 +14,9 @@ as the metrics' signals are.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import numpy as np
 
+from audiogs_core.errors import AudioGSError
 from audiogs_core.metrics.highpass import highpass
 
 SR = 16000
@@ -42,22 +38,15 @@ _VOICES = ("en", "en-us", "en+f3", "en+m3", "en-gb-scotland", "en+f2", "de", "fr
 
 
 def espeak_speech(text: str, voice: str = "en", speed: int = 160) -> np.ndarray | None:
-    """Speech from espeak-ng at 16 kHz, float64 [T]; None when espeak-ng is absent."""
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        return None
-    import soundfile as sf
-
+    """Speech from espeak-ng at 16 kHz, float64 [T]; None when espeak-ng is absent or fails."""
     from audiogs_core.metrics.prepare import resample64
+    from audiogs_core.sim.dry import espeak_wav
 
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "speech.wav"
-        done = subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(wav), text],
-                              capture_output=True, timeout=60)
-        if done.returncode != 0 or not wav.is_file():
-            return None
-        data, rate = sf.read(str(wav), dtype="float64", always_2d=True)
-    return resample64(data[:, 0], int(rate), SR)
+    try:
+        speech, rate = espeak_wav(text, voice, speed, timeout=60)
+    except AudioGSError:
+        return None
+    return resample64(speech, rate, SR)
 
 
 def speech_pool(rng: np.random.Generator, n_utterances: int = 16) -> np.ndarray | None:

@@ -38,21 +38,30 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-def espeak_speech(seconds: float, sample_rate: int) -> np.ndarray:
-    """Speech [T] from espeak-ng, repeated (with a short pause) to fill ``seconds``."""
+def espeak_wav(text: str, voice: str = "en", speed: int = 160,
+               timeout: float = 120.0) -> tuple[np.ndarray, int]:
+    """espeak-ng speaking ``text``: mono float32 [T] at espeak's own rate, and that rate.
+
+    Raises AudioGSError when espeak-ng is missing or fails.
+    """
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise AudioGSError("espeak-ng is not installed")
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
         try:
-            subprocess.run([exe, "-v", "en", "-s", "160", "-w", str(wav), _TEXT],
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(wav), text],
+                           check=True, capture_output=True, timeout=timeout)
         except (subprocess.SubprocessError, OSError) as exc:
             raise AudioGSError(f"espeak-ng failed: {exc}") from exc
         audio, rate = read_wav(wav)
-    speech = resample(audio.mean(axis=0), rate, sample_rate)
-    return _fill(speech, seconds, sample_rate)
+    return audio.mean(axis=0), rate
+
+
+def espeak_speech(seconds: float, sample_rate: int) -> np.ndarray:
+    """Speech [T] from espeak-ng, repeated (with a short pause) to fill ``seconds``."""
+    speech, rate = espeak_wav(_TEXT)
+    return _fill(resample(speech, rate, sample_rate), seconds, sample_rate)
 
 
 def procedural_speech(seconds: float, sample_rate: int, seed: int = 0) -> np.ndarray:
