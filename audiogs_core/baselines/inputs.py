@@ -7,11 +7,15 @@ caller's job, so the baselines stay independent of the capture reader.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from audiogs_core.conventions import HEAD_RADIUS
 from audiogs_core.errors import AudioGSError
+
+if TYPE_CHECKING:
+    from audiogs_core.train.data import TrainingData
 
 
 @dataclass
@@ -81,6 +85,20 @@ class BaselineInputs:
         for name in ("reference", "train_positions", "train_rotations", "train_audio", "sources"):
             if not np.all(np.isfinite(getattr(self, name))):
                 raise AudioGSError(f"{name} contains non-finite values")
+
+    @classmethod
+    def from_training(cls, data: TrainingData) -> BaselineInputs:
+        """What the trainer sees, for the baselines: same reference, train views and sources."""
+        return cls(
+            sample_rate=data.sample_rate,
+            reference=data.reference,
+            reference_position=data.reference_position,
+            train_positions=data.view_positions,
+            train_rotations=data.view_rotations,
+            train_audio=data.view_audio,
+            sources=np.zeros((0, 3)) if data.source_positions is None else data.source_positions,
+            head_radius=data.head_radius,
+        )
 
     @property
     def n_samples(self) -> int:

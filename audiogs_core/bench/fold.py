@@ -74,11 +74,7 @@ def load_fold(config: BenchConfig, unit: Unit, capture_folder: str | Path) -> Fo
         view_positions=positions, view_rotations=rotations, view_audio=view_audio,
         source_positions=sources,
     )
-    baseline = BaselineInputs(
-        sample_rate=audio.sample_rate, reference=reference, reference_position=ref_position,
-        train_positions=positions, train_rotations=rotations, train_audio=view_audio,
-        sources=sources, head_radius=capture.head_radius,
-    )
+    baseline = BaselineInputs.from_training(training)
     targets = []
     for tv in plan.test:
         v = capture.view(tv.name)

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.metrics.evaluate import DEFAULT_WINDOWS, evaluate
     from audiogs_core.renderer import load_model, render_static
+    from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.trainer import resolve_device
 
     metrics = parse_metrics(args.metrics)
@@ -102,19 +103,9 @@ def run(args: argparse.Namespace) -> int:
     predictors = {"audiogs": lambda pos, rot: render_static(loaded, pos, rot)}
     skipped: dict[str, str] = {}
     if args.baselines:
-        train = capture.train_views()
-        if not train:
+        if not capture.train_views():
             raise AudioGSError(f"--baselines: capture {capture.folder} has no view with split 'train'")
-        ref_pose = capture.reference.pose
-        inputs = BaselineInputs(
-            sample_rate=audio.sample_rate, reference=audio.reference,
-            reference_position=None if ref_pose is None else ref_pose.position,
-            train_positions=np.stack([v.pose.position for v in train]),
-            train_rotations=np.stack([v.pose.rotation for v in train]),
-            train_audio=np.stack([audio.views[v.name] for v in train]),
-            sources=np.array([s.position for s in capture.sources]).reshape(-1, 3),
-            head_radius=capture.head_radius,
-        )
+        inputs = BaselineInputs.from_training(training_data_from_capture(capture, audio))
         for name in baseline_names():
             if name in NEEDS_SOURCES and inputs.sources.shape[0] == 0:
                 skipped[name] = "the capture names no source"
