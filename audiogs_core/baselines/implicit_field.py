@@ -39,6 +39,7 @@ from audiogs_core.metrics.highpass import highpass
 from audiogs_core.train.data import initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
+from audiogs_core.train.trainer import start_epoch
 
 NAME = "implicit_field"
 PREDICT_CHUNK_CELLS = 256  # time cells evaluated at once when predicting: bounds memory
@@ -220,11 +221,7 @@ def fit(inputs: BaselineInputs, settings: TrainSettings = TrainSettings(),
     epoch_loss: list[float] = []
     step = 0
     for epoch in range(settings.epochs):
-        # The trainer's window order for this seed and epoch.
-        order = torch.randperm(len(windows), generator=torch.Generator().manual_seed(
-            settings.seed * 1_000_003 + epoch)).tolist()
-        for group in optimizer.param_groups:
-            group["lr"] = group["base_lr"] * settings.lr_gamma ** (epoch // settings.lr_step_epochs)
+        order = start_epoch(optimizer, settings, epoch, len(windows))  # the trainer's lr and order
         running = 0.0
         for i in order:
             w = windows[i]

@@ -66,6 +66,20 @@ def _param_groups(model: AudioGaussians, s: TrainSettings) -> list[dict]:
     return [{"params": [getattr(model, n)], "lr": lr, "base_lr": lr, "name": n} for n, lr in lrs.items()]
 
 
+def start_epoch(optimizer: torch.optim.Optimizer, settings: TrainSettings, epoch: int,
+                n_windows: int) -> list[int]:
+    """Begin ``epoch``: set every group's lr to base_lr x lr_gamma per lr_step_epochs epochs
+    and return the order its ``n_windows`` windows are visited in (seeded by seed and epoch).
+
+    The implicit-field baseline calls it too, so both learn on the same schedule.
+    """
+    order = torch.randperm(n_windows, generator=torch.Generator().manual_seed(
+        settings.seed * 1_000_003 + epoch)).tolist()
+    for group in optimizer.param_groups:
+        group["lr"] = group["base_lr"] * settings.lr_gamma ** (epoch // settings.lr_step_epochs)
+    return order
+
+
 def model_meta(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
     grid = model.grid
     return {
@@ -146,10 +160,7 @@ def train_model(
 
     try:
         while epoch < settings.epochs:
-            order = torch.randperm(len(windows), generator=torch.Generator().manual_seed(
-                settings.seed * 1_000_003 + epoch)).tolist()
-            for group in optimizer.param_groups:
-                group["lr"] = group["base_lr"] * settings.lr_gamma ** (epoch // settings.lr_step_epochs)
+            order = start_epoch(optimizer, settings, epoch, len(windows))
             sh_frozen = epoch < settings.sh_freeze_epochs
             while index < len(windows):
                 w = windows[order[index]]
