@@ -1,0 +1,650 @@
+"""The main job: the whole AudioGS story on a built-in default, end to end.
+
+    bash scripts/demo.sh [--out DIR] [--epochs N] [--seconds S] [--device D] [--force]
+    .venv/bin/python scripts/demo.py ...            (the same, without the bootstrap)
+
+1. simulate a small room (shoebox, eight binaural listeners on a ring, a
+   spherical head) into ``DIR/capture``;
+2. in Blender (the ``bpy`` wheel, add-on registered from this repository):
+   import the capture and train a model through the add-on's engine job into
+   ``DIR/model``;
+3. load the Audio Gaussians, animate a camera orbiting the source (always
+   facing it; the camera frame is the listener's head frame) over the
+   recording, and bake its binaural track to ``DIR/orbit.wav`` (a sound strip
+   in the sequencer);
+4. render ``DIR/demo.png`` (Workbench: the room as a wireframe, the Gaussians
+   as points, the orbit as a ring) and save ``DIR/demo.blend``;
+5. score the held-out view (and the two turned heads) against the baselines
+   and write ``DIR/report.md`` and ``DIR/report.json``.
+
+An existing non-empty DIR is an error unless ``--force``, which replaces the
+demo's own outputs (and only those) in it. Exit status 0 on success; on
+failure 1 (2 for bad arguments) with one line on stderr (``--debug``: the
+traceback too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the core and the add-on from this source tree
+    sys.path.insert(0, str(ROOT))
+
+from audiogs_core.errors import AudioGSError  # noqa: E402
+
+# The built-in default scene.
+ROOM, LAYOUT, HRTF, SEED = "shoebox", "ring", "sphere", 0
+DEFAULT_SECONDS = 6.0
+ORBIT_RADIUS = 1.5  # m, around the source
+ORBIT_HEIGHT = 1.6  # m, the ears' height
+DISPLAY_POINTS = 20000  # Gaussians shown (the loudest)
+RENDER_SIZE = (640, 480)
+METRICS = ("MAG", "ENV", "LRE", "ITDE", "RTE")
+WINDOW = "3s"
+HELD_OUT_VIEW = "ring0"
+ORBIT_CAMERA = "Orbit"
+OVERVIEW_CAMERA = "Overview"
+MARKER_RADIUS = 0.08  # m; inside a camera's 0.1 m clip start, so its own marker never hides its view
+
+# What the demo writes into DIR (all that --force removes).
+OUTPUTS = ("capture", "model", "demo.blend", "demo.blend1", "orbit.wav", "demo.png",
+           "report.md", "report.json")
+
+
+class DemoError(Exception):
+    """A failure of the demo: one line that says what went wrong."""
+
+
+@dataclass
+class Run:
+    """What the stages found out, for the report."""
+
+    out: Path
+    seconds: float
+    epochs: int
+    device: str
+    timings: dict[str, float] = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.out / name
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# ----------------------------------------------------------------------------
+# arguments and the output folder
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
+
+    p = argparse.ArgumentParser(
+        prog="demo.py",
+        description="Simulate a room, train AudioGS, bake a binaural orbit in Blender, render and report.")
+    p.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
+    p.add_argument("--epochs", type=int, default=get_preset(DEFAULT_PRESET).settings.epochs,
+                   help="training epochs (default: the default preset's, %(default)s)")
+    p.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
+                   help="length of the simulated recording (default %(default)s)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
+                   help="where the engine trains and the metrics render")
+    p.add_argument("--force", action="store_true",
+                   help="replace the demo's outputs in an existing, non-empty output folder")
+    p.add_argument("--debug", action="store_true", help="print tracebacks")
+    args = p.parse_args(argv)
+    if args.epochs < 1:
+        p.error(f"--epochs must be at least 1, got {args.epochs}")
+    if not 1.0 <= args.seconds <= 600.0:
+        p.error(f"--seconds must be in [1, 600], got {args.seconds:g}")
+    return args
+
+
+def prepare_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise DemoError(f"output {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise DemoError(f"output folder {out} is not empty (use --force to replace the demo's files in it)")
+        for name in OUTPUTS:
+            p = out / name
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            elif p.exists() or p.is_symlink():
+                p.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+# ----------------------------------------------------------------------------
+# 1. simulation
+
+
+def simulate(run: Run) -> Path:
+    from audiogs_core.cli.progress import Progress
+    from audiogs_core.sim.simulate import simulate_capture
+
+    capture = run.path("capture")
+    log(f"[1/5] simulating a {ROOM} room, {run.seconds:g} s, {LAYOUT} of listeners -> {capture}")
+    t0 = time.monotonic()
+    simulate_capture(capture, room=ROOM, seconds=run.seconds, layout=LAYOUT, hrtf=HRTF, seed=SEED,
+                     progress=Progress("text", label="simulate"))
+    run.timings["simulate_s"] = time.monotonic() - t0
+    return capture
+
+
+# ----------------------------------------------------------------------------
+# 2-4. Blender
+
+
+class ThrottledStream(io.TextIOBase):
+    """Passes text through line by line, but the add-on's per-step progress lines
+    ("AudioGS: train 12/61 ...") at most once every ``every`` seconds (and the last)."""
+
+    def __init__(self, target, every: float = 5.0) -> None:
+        self.target, self.every, self.last, self.buf = target, every, 0.0, ""
+
+    def write(self, s: str) -> int:
+        self.buf += s
+        while "\n" in self.buf:
+            line, self.buf = self.buf.split("\n", 1)
+            if self._keep(line):
+                self.target.write(line + "\n")
+        return len(s)
+
+    def _keep(self, line: str) -> bool:
+        words = line.split()
+        if len(words) < 3 or words[0] != "AudioGS:" or "/" not in words[2]:
+            return True
+        step, _, total = words[2].partition("/")
+        now = time.monotonic()
+        if step != total and now - self.last < self.every:
+            return False
+        self.last = now
+        return True
+
+    def flush(self) -> None:
+        if self.buf:
+            self.target.write(self.buf)
+            self.buf = ""
+        self.target.flush()
+
+
+def call_op(what: str, op, **kwargs) -> None:
+    """Run an operator; its ERROR report (a RuntimeError from bpy.ops) becomes one line."""
+    old = sys.stderr
+    sys.stderr = ThrottledStream(old)
+    try:
+        result = op(**kwargs)
+    except RuntimeError as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        msg = lines[0] if lines else "failed"
+        raise DemoError(f"{what}: {msg.removeprefix('Error: ')}") from exc
+    finally:
+        sys.stderr.flush()
+        sys.stderr = old
+    if "FINISHED" not in result:
+        raise DemoError(f"{what}: the operator returned {sorted(result)}")
+
+
+def start_blender():
+    """bpy with an empty scene and the add-on registered from the source tree."""
+    try:
+        import bpy
+    except ImportError as exc:
+        raise DemoError(f"bpy is not available ({exc}): run scripts/bootstrap.sh") from exc
+    bpy.ops.wm.read_homefile(use_empty=True)
+    import blender_addon
+
+    blender_addon.register()
+    return bpy, blender_addon
+
+
+def train_in_blender(bpy, run: Run, capture: Path) -> Path:
+    model = run.path("model")
+    log(f"[2/5] Blender: importing the capture, training {run.epochs} epochs -> {model}")
+    call_op("import capture", bpy.ops.audiogs.import_capture, filepath=str(capture))
+    t0 = time.monotonic()
+    call_op("train", bpy.ops.audiogs.train, model_dir=str(model), epochs=run.epochs, device=run.device)
+    run.timings["train_s"] = time.monotonic() - t0
+    return model
+
+
+def _objects_with(scene, key: str) -> list:
+    return sorted((o for o in scene.objects if o.get(key) is not None), key=lambda o: o.name)
+
+
+def source_position(scene):
+    """The first known source of the imported capture (its speaker)."""
+    from blender_addon.scene_io import PROP_SOURCE
+
+    speakers = _objects_with(scene, PROP_SOURCE)
+    if not speakers:
+        raise DemoError("the imported capture has no source to orbit")
+    return speakers[0].matrix_world.translation.copy()
+
+
+def orbit_camera(bpy, scene, centre, frame_start: int, frame_end: int):
+    """A camera circling ``centre`` once over frames A..B+1 (the bake samples up to
+    the start of B + 1), at ear height, always facing it. Keys every frame with
+    linear interpolation: the path is the circle, not a spline through few keys."""
+    from mathutils import Vector
+
+    data = bpy.data.cameras.new(ORBIT_CAMERA)
+    data.display_size = 0.3
+    cam = bpy.data.objects.new(ORBIT_CAMERA, data)
+    scene.collection.objects.link(cam)
+    cam.rotation_mode = "XYZ"
+    prefs = bpy.context.preferences.edit
+    old = prefs.keyframe_new_interpolation_type
+    prefs.keyframe_new_interpolation_type = "LINEAR"
+    try:
+        n = frame_end + 1 - frame_start
+        for i in range(n + 1):
+            yaw = 2.0 * math.pi * i / n  # where the camera stands, seen from the centre
+            cam.location = Vector((centre.x + ORBIT_RADIUS * math.cos(yaw),
+                                   centre.y + ORBIT_RADIUS * math.sin(yaw), ORBIT_HEIGHT))
+            # Nose at azimuth yaw + pi (towards the centre): Rz(psi - 90 deg) Rx(90 deg),
+            # design section 2. Unwrapped, so the keys interpolate the short way.
+            cam.rotation_euler = (math.pi / 2, 0.0, yaw + math.pi / 2)
+            cam.keyframe_insert("location", frame=frame_start + i)
+            cam.keyframe_insert("rotation_euler", frame=frame_start + i)
+    finally:
+        prefs.keyframe_new_interpolation_type = old
+    scene.camera = cam
+    return cam
+
+
+def orbit_ring(bpy, scene, centre):
+    """The orbit drawn as a thin ring (a bevelled curve), for the render."""
+    curve = bpy.data.curves.new("AudioGS Orbit Path", "CURVE")
+    curve.dimensions = "3D"
+    curve.bevel_depth = 0.015
+    spline = curve.splines.new("POLY")
+    n = 96
+    spline.points.add(n - 1)
+    for i, pt in enumerate(spline.points):
+        a = 2.0 * math.pi * i / n
+        pt.co = (centre.x + ORBIT_RADIUS * math.cos(a), centre.y + ORBIT_RADIUS * math.sin(a),
+                 ORBIT_HEIGHT, 1.0)
+    spline.use_cyclic_u = True
+    obj = bpy.data.objects.new("AudioGS Orbit Path", curve)
+    obj.data.materials.append(flat_material(bpy, "AudioGS Orbit Path", (0.1, 0.35, 0.9, 1.0)))
+    obj.hide_select = True
+    demo_collection(bpy, scene).objects.link(obj)
+    return obj
+
+
+MARKER_COLOURS = {"train": (0.15, 0.6, 0.3, 1.0), "test": (0.85, 0.15, 0.15, 1.0),
+                  "orbit": (0.1, 0.35, 0.9, 1.0)}
+
+
+def listener_markers(bpy, scene, orbit) -> list:
+    """A small sphere on every listener (the capture's views by split, the orbit
+    camera), parented to it so it follows; the render shows where they stand."""
+    import bmesh
+    from blender_addon.scene_io import PROP_SPLIT
+
+    mesh = bpy.data.meshes.new("AudioGS Listener Marker")
+    bm = bmesh.new()
+    bmesh.ops.create_icosphere(bm, subdivisions=2, radius=MARKER_RADIUS)
+    bm.to_mesh(mesh)
+    bm.free()
+    listeners = [(o, o.get(PROP_SPLIT)) for o in _objects_with(scene, PROP_SPLIT)
+                 if o.type == "CAMERA" and o.get(PROP_SPLIT) in ("train", "test")]
+    mesh.materials.append(None)  # one slot, filled per object (link OBJECT)
+    markers = []
+    for cam, kind in listeners + [(orbit, "orbit")]:
+        marker = bpy.data.objects.new(f"Marker {cam.name}", mesh)
+        demo_collection(bpy, scene).objects.link(marker)
+        marker.parent = cam  # at the camera's origin: its parent inverse is the identity
+        marker.hide_select = True
+        marker.material_slots[0].link = "OBJECT"
+        marker.material_slots[0].material = flat_material(bpy, f"AudioGS {kind}", MARKER_COLOURS[kind])
+        markers.append(marker)
+    return markers
+
+
+def demo_collection(bpy, scene):
+    """The collection of what the demo adds for show (markers, orbit ring, overview camera)."""
+    coll = bpy.data.collections.get("AudioGS Demo")
+    if coll is None:
+        coll = bpy.data.collections.new("AudioGS Demo")
+        scene.collection.children.link(coll)
+    return coll
+
+
+def flat_material(bpy, name: str, colour) -> object:
+    mat = bpy.data.materials.get(name) or bpy.data.materials.new(name)
+    mat.diffuse_color = colour  # what Workbench's Material colour shows
+    return mat
+
+
+def bake_orbit(bpy, run: Run, model: Path) -> None:
+    scene = bpy.context.scene
+    log(f"[3/5] Blender: Gaussians, a camera orbiting the source, binaural bake -> {run.path('orbit.wav')}")
+    call_op("load Gaussians", bpy.ops.audiogs.load_gaussians, model_dir=str(model),
+            max_points=DISPLAY_POINTS)
+    from audiogs_core.io.model_folder import read_model_folder
+
+    meta = read_model_folder(model).meta
+    duration = float(meta["duration"])
+    fps = scene.render.fps / scene.render.fps_base
+    a = scene.frame_start
+    # Whole frames inside the recording: frames A..B cover (B - A + 1) / fps seconds.
+    b = a + int(duration * fps + 1e-4) - 1
+    if b < a:
+        raise DemoError(f"the recording ({duration:.3f} s) is shorter than one frame at {fps:g} fps")
+    scene.frame_end = b
+    scene.audiogs.audio_start_frame = a
+    centre = source_position(scene)
+    cam = orbit_camera(bpy, scene, centre, a, b)
+    orbit_ring(bpy, scene, centre)
+    listener_markers(bpy, scene, cam)
+    t0 = time.monotonic()
+    call_op("bake", bpy.ops.audiogs.bake, listener=cam.name, frame_start=a, frame_end=b,
+            filepath=str(run.path("orbit.wav")))
+    run.timings["bake_s"] = time.monotonic() - t0
+    from audiogs_core.io.audio import read_wav
+
+    audio, rate = read_wav(run.path("orbit.wav"))
+    run.facts["orbit"] = {
+        "camera": cam.name, "frame_start": a, "frame_end": b, "fps": fps,
+        "expected_seconds": (b - a + 1) / fps, "seconds": audio.shape[1] / rate,
+        "sample_rate": rate, "channels": int(audio.shape[0]),
+        "radius_m": ORBIT_RADIUS, "height_m": ORBIT_HEIGHT,
+        "centre": [round(float(c), 4) for c in centre],
+    }
+    g = scene.objects.get("AudioGS Gaussians")
+    run.facts["gaussians"] = {"shown": len(g.data.vertices) if g is not None else 0,
+                              "total": int(meta["K"]) * int(meta["F"]),
+                              "K": int(meta["K"]), "F": int(meta["F"])}
+    run.facts["training"] = {k: meta.get("training", {}).get(k) for k in ("seconds", "steps", "device")}
+    run.facts["training"]["epochs"] = len(meta.get("training", {}).get("epoch_loss", []))
+    losses = meta.get("training", {}).get("epoch_loss") or [None]
+    run.facts["training"]["final_loss"] = losses[-1]
+
+
+def overview_camera(bpy, scene):
+    """A camera above the room, looking down at it from the -Y side, framing its
+    bounding box (the room mesh, else everything imported)."""
+    from mathutils import Vector
+    from blender_addon.scene_io import PROP_ROOM
+
+    objs = _objects_with(scene, PROP_ROOM) or [o for o in scene.objects if o.type == "MESH"]
+    corners = [o.matrix_world @ Vector(c) for o in objs for c in o.bound_box]
+    lo = Vector([min(c[i] for c in corners) for i in range(3)])
+    hi = Vector([max(c[i] for c in corners) for i in range(3)])
+    target = (lo + hi) / 2
+    target.z = lo.z + 0.3 * (hi.z - lo.z)
+    data = bpy.data.cameras.new(OVERVIEW_CAMERA)
+    data.lens = 28
+    cam = bpy.data.objects.new(OVERVIEW_CAMERA, data)
+    demo_collection(bpy, scene).objects.link(cam)
+    elevation = math.radians(55)
+    direction = Vector((0.0, -math.cos(elevation), math.sin(elevation)))
+    # Far enough that the box fits the narrower (vertical) field of view.
+    w, h = RENDER_SIZE
+    half_v = math.atan(math.tan(data.angle / 2) * h / w)
+    radius = (hi - lo).length / 2
+    cam.location = target + direction * (radius * 0.9 / math.sin(half_v))
+    cam.rotation_euler = (target - cam.location).to_track_quat("-Z", "Y").to_euler()
+    return cam
+
+
+def render_png(bpy, run: Run) -> None:
+    """Workbench render through the overview camera; the room drawn as a wireframe
+    (Workbench renders a mesh solid whatever its viewport display type)."""
+    from blender_addon.scene_io import PROP_ROOM
+
+    scene = bpy.context.scene
+    log(f"[4/5] Blender: rendering {run.path('demo.png')}, saving {run.path('demo.blend')}")
+    for room in _objects_with(scene, PROP_ROOM):
+        if room.type == "MESH" and room.modifiers.get("AudioGS Wire") is None:
+            wire = room.modifiers.new("AudioGS Wire", "WIREFRAME")
+            wire.thickness = 0.03
+            room.data.materials.append(flat_material(bpy, "AudioGS Room", (0.25, 0.25, 0.28, 1.0)))
+    cam = overview_camera(bpy, scene)
+    world = bpy.data.worlds.new("AudioGS Demo")
+    world.color = (0.92, 0.92, 0.94)
+    scene.world = world
+    r = scene.render
+    r.engine = "BLENDER_WORKBENCH"
+    r.resolution_x, r.resolution_y = RENDER_SIZE
+    r.resolution_percentage = 100
+    r.film_transparent = False
+    r.image_settings.file_format = "PNG"
+    r.image_settings.color_mode = "RGB"
+    scene.display.shading.light = "STUDIO"
+    scene.display.shading.color_type = "MATERIAL"
+    listener = scene.camera
+    scene.camera = cam
+    tmp = run.path(".demo.render.png")
+    r.filepath = str(tmp)
+    t0 = time.monotonic()
+    try:
+        result = bpy.ops.render.render(write_still=True)
+    finally:
+        scene.camera = listener  # the .blend opens looking through the listener
+    run.timings["render_s"] = time.monotonic() - t0
+    if "FINISHED" not in result or not tmp.is_file():
+        raise DemoError(f"render: Blender wrote no image ({sorted(result)})")
+    os.replace(tmp, run.path("demo.png"))
+    r.filepath = "//demo.png"
+    run.facts["render"] = {"camera": cam.name, "engine": "BLENDER_WORKBENCH",
+                           "size": list(RENDER_SIZE)}
+
+
+def save_blend(bpy, run: Run) -> None:
+    path = run.path("demo.blend")
+    # Blender writes a temporary file and renames it; sound paths are stored
+    # relative to the file (the bake next to it), so the folder can move whole.
+    result = bpy.ops.wm.save_as_mainfile(filepath=str(path), check_existing=False, copy=False)
+    if "FINISHED" not in result or not path.is_file():
+        raise DemoError(f"could not save {path}")
+
+
+# ----------------------------------------------------------------------------
+# 5. metrics and report
+
+
+def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
+    """Section-7 metrics (3 s windows) of the model and the non-learned baselines
+    on the capture's test views: {view: {method: {metric: value}}}."""
+    import numpy as np
+
+    from audiogs_core.baselines import BaselineInputs, NEEDS_SOURCES, baseline_names, get_baseline
+    from audiogs_core.io.capture import load_capture, load_capture_audio
+    from audiogs_core.metrics.evaluate import evaluate
+    from audiogs_core.renderer import load_model, render_static
+    from audiogs_core.train.trainer import resolve_device
+
+    log(f"[5/5] scoring the test views against the baselines -> {run.path('report.md')}")
+    t0 = time.monotonic()
+    loaded = load_model(model, resolve_device(run.device))
+    cap = load_capture(capture)
+    audio = load_capture_audio(cap)
+    train = cap.train_views()
+    inputs = BaselineInputs(
+        sample_rate=audio.sample_rate, reference=audio.reference,
+        reference_position=None if cap.reference.pose is None else cap.reference.pose.position,
+        train_positions=np.stack([v.pose.position for v in train]),
+        train_rotations=np.stack([np.asarray(v.pose.rotation) for v in train]),  # views always have one
+        train_audio=np.stack([audio.views[v.name] for v in train]),
+        sources=np.array([s.position for s in cap.sources]).reshape(-1, 3),
+        head_radius=cap.head_radius)
+    methods = {"audiogs": lambda pos, rot: render_static(loaded, pos, rot)}
+    for name in baseline_names():
+        if name in NEEDS_SOURCES and inputs.sources.shape[0] == 0:
+            continue
+        methods[name] = (lambda fn: lambda pos, rot: fn(inputs, pos, rot))(get_baseline(name))
+    n = min(loaded.reference.shape[1], audio.num_samples)
+    scores: dict = {}
+    for v in cap.test_views():
+        target = audio.views[v.name][:, :n]
+        for name, predict in methods.items():
+            pred = np.asarray(predict(v.pose.position, v.pose.rotation))[:, :n]
+            scores.setdefault(v.name, {})[name] = evaluate(
+                pred, target, audio.sample_rate, metrics=METRICS, windows=[WINDOW])[WINDOW]
+    run.timings["eval_s"] = time.monotonic() - t0
+    if HELD_OUT_VIEW not in scores:
+        raise DemoError(f"the capture has no test view {HELD_OUT_VIEW!r}")
+    return scores
+
+
+def mean_scores(per_view: list[dict]) -> dict:
+    """{method: {metric: mean over views}} of [{method: {metric: value}}]."""
+    out: dict = {}
+    for scores in per_view:
+        for method, ms in scores.items():
+            for m, v in ms.items():
+                out.setdefault(method, {}).setdefault(m, []).append(v)
+    return {k: {m: sum(vs) / len(vs) for m, vs in ms.items()} for k, ms in out.items()}
+
+
+UNITS = {"MAG": "", "ENV": "", "LRE": " (dB)", "ITDE": " (ms)", "RTE": " (s)"}
+
+
+def table(scores: dict) -> list[str]:
+    """A Markdown table, one row per method; the best (lowest) value of each metric in bold."""
+    best = {m: min((s[m] for s in scores.values() if m in s), default=None) for m in METRICS}
+    rows = ["| method | " + " | ".join(m + UNITS[m] for m in METRICS) + " |",
+            "|---|" + "---:|" * len(METRICS)]
+    for method, s in scores.items():
+        cells = []
+        for m in METRICS:
+            if m not in s:
+                cells.append("-")
+            else:
+                text = f"{s[m]:.4f}"
+                cells.append(f"**{text}**" if s[m] == best[m] else text)
+        rows.append(f"| {method} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def files_of(run: Run) -> dict[str, str]:
+    names = {"capture": "capture", "model": "model", "blend": "demo.blend", "wav": "orbit.wav",
+             "png": "demo.png", "report_md": "report.md", "report_json": "report.json"}
+    return {k: str(run.path(v).resolve()) for k, v in names.items()}
+
+
+def write_report(run: Run, scores: dict) -> None:
+    from audiogs_core import __version__
+    from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
+
+    turned = [v for v in scores if v != HELD_OUT_VIEW]
+    orbit, tr, g = run.facts["orbit"], run.facts["training"], run.facts["gaussians"]
+    files = files_of(run)
+    lines = [
+        "# AudioGS demo",
+        "",
+        f"A simulated {ROOM} room ({run.seconds:g} s of speech, {LAYOUT} of binaural listeners, "
+        f"spherical head, seed {SEED}); audiogs_core {__version__}.",
+        "",
+        f"**Training:** {tr['epochs']} epochs, {run.timings['train_s']:.1f} s wall "
+        f"({tr['seconds']:.1f} s in the trainer, device {tr['device']}), final loss "
+        f"{tr['final_loss']:.4g}; {g['total']} Gaussians ({g['K']} x {g['F']}), "
+        f"the {g['shown']} loudest shown in Blender.",
+        "",
+        f"## Held-out view {HELD_OUT_VIEW} ({WINDOW} windows, lower is better)",
+        "",
+        *table(scores[HELD_OUT_VIEW]),
+    ]
+    if turned:
+        lines += ["", f"## Turned heads ({', '.join(turned)}; test-only, mean)", "",
+                  *table(mean_scores([scores[v] for v in turned]))]
+    lines += [
+        "",
+        "MAG, ENV, LRE, RTE, ITDE as in design section 7 (ITDE: the project's own spatial "
+        "metric; RTE from the project's blind RT60 estimator). Baselines: input (reference "
+        "copied to both ears), nearest_view, mean_view, dsp.",
+        "",
+        f"## Orbit bake",
+        "",
+        f"Camera `{orbit['camera']}` circling the source once (radius {orbit['radius_m']:g} m, "
+        f"height {orbit['height_m']:g} m), frames {orbit['frame_start']}-{orbit['frame_end']} at "
+        f"{orbit['fps']:g} fps = {orbit['expected_seconds']:.3f} s; the WAV has "
+        f"{orbit['channels']} channels at {orbit['sample_rate']} Hz, {orbit['seconds']:.3f} s "
+        f"(bake {run.timings['bake_s']:.1f} s).",
+        "",
+        "## Files",
+        "",
+        *[f"- {k}: `{v}`" for k, v in files.items()],
+        "",
+        "## Timings (s)",
+        "",
+        *[f"- {k.removesuffix('_s')}: {v:.1f}" for k, v in run.timings.items()],
+        "",
+    ]
+    report = {
+        "format": "audiogs.demo", "core_version": __version__,
+        "scene": {"room": ROOM, "layout": LAYOUT, "hrtf": HRTF, "seed": SEED, "seconds": run.seconds},
+        "held_out_view": HELD_OUT_VIEW, "window": WINDOW, "metrics": list(METRICS),
+        "views": scores, "training": tr, "gaussians": g, "orbit": orbit,
+        "render": run.facts.get("render"), "timings_s": run.timings, "files": files,
+    }
+    atomic_write_json(run.path("report.json"), report)
+    atomic_write_text(run.path("report.md"), "\n".join(lines))
+
+
+# ----------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    out = Path(args.out)
+    run = Run(out=out, seconds=args.seconds, epochs=args.epochs, device=args.device)
+    addon = None
+    t_all = time.monotonic()
+    try:
+        prepare_out(out, args.force)
+        capture = simulate(run)
+        bpy, addon = start_blender()
+        model = train_in_blender(bpy, run, capture)
+        bake_orbit(bpy, run, model)
+        render_png(bpy, run)
+        save_blend(bpy, run)
+        scores = evaluate_views(run, capture, model)
+        run.timings["total_s"] = time.monotonic() - t_all
+        write_report(run, scores)
+    except (DemoError, AudioGSError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"demo.py: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - one line, the traceback on --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"demo.py: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+    finally:
+        if addon is not None:
+            try:
+                addon.unregister()  # also stops timers that could hang bpy at exit
+            except Exception:  # noqa: BLE001 - leaving anyway
+                pass
+    log(f"\ndone in {run.timings['total_s']:.0f} s:")
+    for k, v in files_of(run).items():
+        log(f"  {k:12s} {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # bpy 4.5.15 can hang at interpreter exit (design section 9); all is written
+    # and flushed, so leave without finalisation.
+    os._exit(code)
