@@ -60,13 +60,14 @@ def write_wav(path: str | os.PathLike, audio: np.ndarray, sample_rate: int) -> N
                  subtype="FLOAT", format="WAV")
 
 
-def resample(audio: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
-    """Resample ``audio`` [C, T] (or [T]) from ``sr_from`` to ``sr_to`` Hz.
+def resample(audio: np.ndarray, sr_from: int, sr_to: int, dtype: type = np.float32) -> np.ndarray:
+    """Resample ``audio`` [..., T] from ``sr_from`` to ``sr_to`` Hz along the last axis.
 
     Polyphase filtering (``scipy.signal.resample_poly``) with the ratio reduced
-    by the greatest common divisor; returns float32 of the same rank.
+    by the greatest common divisor, computed on and returned as ``dtype``
+    (float32 for audio files; the metrics ask for float64); same rank.
     """
-    a = np.asarray(audio, dtype=np.float32)
+    a = np.asarray(audio, dtype=dtype)
     sr_from, sr_to = int(sr_from), int(sr_to)
     if sr_from <= 0 or sr_to <= 0:
         raise AudioGSError(f"sample rates must be positive, got {sr_from} and {sr_to}")
@@ -78,4 +79,4 @@ def resample(audio: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
 
     g = gcd(sr_from, sr_to)
     out = resample_poly(a, sr_to // g, sr_from // g, axis=-1)
-    return np.ascontiguousarray(out, dtype=np.float32)
+    return np.ascontiguousarray(out, dtype=dtype)

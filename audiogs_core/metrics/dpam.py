@@ -65,10 +65,10 @@ def load_cdpam() -> Any:
 
 def to_cdpam_input(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """[2, T] binaural at ``sample_rate`` -> [1, T'] float32 mono at 22.05 kHz in 16-bit units."""
-    from audiogs_core.metrics.prepare import resample64
+    from audiogs_core.io.audio import resample
 
     mono = np.asarray(x, dtype=np.float64).mean(axis=0)
-    mono = resample64(mono, int(sample_rate), DPAM_SAMPLE_RATE)
+    mono = resample(mono, int(sample_rate), DPAM_SAMPLE_RATE, dtype=np.float64)
     return np.round(mono * 32768.0).astype(np.float32)[None, :]
 
 

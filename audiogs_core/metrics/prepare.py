@@ -11,6 +11,7 @@ import numpy as np
 
 from audiogs_core.conventions import BENCH_SAMPLE_RATE
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.audio import resample
 from audiogs_core.metrics.highpass import highpass
 
 
@@ -26,18 +27,6 @@ def _as_binaural(x: np.ndarray, name: str) -> np.ndarray:
     if not np.all(np.isfinite(a)):
         raise AudioGSError(f"{name} contains non-finite samples (NaN or infinity)")
     return a.astype(np.float64)
-
-
-def resample64(x: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
-    """Polyphase resampling of ``x`` [..., T] in float64 (the io helper returns float32)."""
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    if sr_from == sr_to:
-        return np.asarray(x, dtype=np.float64)
-    k = gcd(sr_from, sr_to)
-    return resample_poly(np.asarray(x, dtype=np.float64), sr_to // k, sr_from // k, axis=-1)
 
 
 def prepare(pred: np.ndarray, target: np.ndarray,
@@ -57,6 +46,6 @@ def prepare(pred: np.ndarray, target: np.ndarray,
     if sr <= 0:
         raise AudioGSError(f"sample rate must be positive, got {sample_rate}")
     if sr != BENCH_SAMPLE_RATE:
-        p = resample64(p, sr, BENCH_SAMPLE_RATE)
-        g = resample64(g, sr, BENCH_SAMPLE_RATE)
+        p = resample(p, sr, BENCH_SAMPLE_RATE, dtype=np.float64)
+        g = resample(g, sr, BENCH_SAMPLE_RATE, dtype=np.float64)
     return highpass(p, BENCH_SAMPLE_RATE), highpass(g, BENCH_SAMPLE_RATE)

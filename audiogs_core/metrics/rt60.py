@@ -100,9 +100,9 @@ def estimate_rt60(x: np.ndarray, sample_rate: int = BENCH_SAMPLE_RATE) -> np.nda
     if a.ndim != 2 or a.shape[1] == 0:
         raise AudioGSError(f"RT60 estimation needs a [C, T] signal, got shape {a.shape}")
     if int(sample_rate) != BENCH_SAMPLE_RATE:
-        from audiogs_core.metrics.prepare import resample64
+        from audiogs_core.io.audio import resample
 
-        a = resample64(a, int(sample_rate), BENCH_SAMPLE_RATE)
+        a = resample(a, int(sample_rate), BENCH_SAMPLE_RATE, dtype=np.float64)
     net = load_estimator()
     with torch.no_grad():
         out = net(features(torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))))

@@ -39,14 +39,14 @@ _VOICES = ("en", "en-us", "en+f3", "en+m3", "en-gb-scotland", "en+f2", "de", "fr
 
 def espeak_speech(text: str, voice: str = "en", speed: int = 160) -> np.ndarray | None:
     """Speech from espeak-ng at 16 kHz, float64 [T]; None when espeak-ng is absent or fails."""
-    from audiogs_core.metrics.prepare import resample64
+    from audiogs_core.io.audio import resample
     from audiogs_core.sim.dry import espeak_wav
 
     try:
         speech, rate = espeak_wav(text, voice, speed, timeout=60)
     except AudioGSError:
         return None
-    return resample64(speech, rate, SR)
+    return resample(speech, rate, SR, dtype=np.float64)
 
 
 def speech_pool(rng: np.random.Generator, n_utterances: int = 16) -> np.ndarray | None:

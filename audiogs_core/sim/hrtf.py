@@ -33,6 +33,7 @@ import numpy as np
 
 from audiogs_core.conventions import HEAD_RADIUS, SPEED_OF_SOUND
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.audio import resample
 
 # Columns: acoustic x (nose), y (left ear), z (up) written in camera-frame coordinates.
 ACOUSTIC_TO_CAMERA = np.array([[0.0, -1.0, 0.0],
@@ -139,16 +140,11 @@ def sphere_bank(sample_rate: int, head_radius: float = HEAD_RADIUS) -> HrirBank:
 def _measured_bank(name: str, directions: np.ndarray, left: np.ndarray, right: np.ndarray,
                    fs_in: float, sample_rate: int) -> HrirBank:
     """Measured HRIRs [N, L] resampled to ``sample_rate``; directions normalised."""
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
     dirs = directions / np.linalg.norm(directions, axis=1, keepdims=True)
     fs_i = int(round(fs_in))
     if abs(fs_in - fs_i) > 1e-6 or fs_i <= 0:
         raise AudioGSError(f"HRIR set {name}: sample rate {fs_in} is not a positive whole number")
-    g = gcd(fs_i, int(sample_rate))
-    out = {side: resample_poly(np.asarray(irs, dtype=float), int(sample_rate) // g, fs_i // g, axis=1)
+    out = {side: resample(irs, fs_i, sample_rate, dtype=np.float64)  # [N, L'] along each IR
            for side, irs in (("left", left), ("right", right))}
     return HrirBank(name, dirs, out["left"], out["right"], int(sample_rate))
 

@@ -36,8 +36,8 @@ def test_level_does_not_matter():
 
 def test_other_rates_and_one_dimensional_input():
     clips, _ = simulate_clips(seed=4244, n=1)
-    from audiogs_core.metrics.prepare import resample64
+    from audiogs_core.io.audio import resample
 
     at16 = estimate_rt60(clips[0])
-    at48 = estimate_rt60(resample64(clips[0], 16000, 48000), 48000)
+    at48 = estimate_rt60(resample(clips[0], 16000, 48000, dtype=np.float64), 48000)
     assert at16.shape == (1,) and at48 == pytest.approx(at16, abs=0.05)
