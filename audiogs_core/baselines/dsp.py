@@ -28,13 +28,10 @@ from audiogs_core.baselines.inputs import BaselineInputs, check_pose
 from audiogs_core.conventions import MIN_DISTANCE, SPEED_OF_SOUND
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
+from audiogs_core.sim.hrtf import brown_duda_response
 
 NAME = "dsp"
 
-# Brown & Duda (1998) head-shadow constants: high-frequency gain alpha ranges
-# from 2 (+6 dB, source on the ear's axis) down to ALPHA_MIN at THETA_MIN.
-ALPHA_MIN = 0.1
-THETA_MIN_DEG = 150.0
 # Distance assumed between source and reference when the reference pose is unknown.
 UNKNOWN_REFERENCE_DISTANCE = 1.0
 # Extra zero padding (samples) so the head-shadow filter's short tail cannot wrap.
@@ -62,20 +59,6 @@ def ear_path_lengths(source: np.ndarray, position: np.ndarray, right_axis: np.nd
     horizon = math.acos(a / distance)  # ear angle where the source sinks below the horizon
     wrapped = math.sqrt(distance**2 - a**2) + a * (gamma - horizon)
     return np.where(gamma <= horizon, straight, wrapped), gamma
-
-
-def head_shadow(freqs_hz: np.ndarray, gamma: float, head_radius: float) -> np.ndarray:
-    """Brown-Duda one-pole/one-zero head shadow [F] for ear-to-source angle ``gamma`` (rad).
-
-    H(w) = (1 + j·alpha·w/(2·w0)) / (1 + j·w/(2·w0)), w0 = c/a: unity at DC,
-    alpha at high frequencies (2 on the ear's axis, ALPHA_MIN in the shadow).
-    """
-    theta_deg = math.degrees(gamma)
-    alpha = (1 + ALPHA_MIN / 2) + (1 - ALPHA_MIN / 2) * math.cos(
-        math.radians(theta_deg / THETA_MIN_DEG * 180.0)
-    )
-    w_ratio = 2 * np.pi * freqs_hz / (2 * SPEED_OF_SOUND / head_radius)
-    return (1 + 1j * alpha * w_ratio) / (1 + 1j * w_ratio)
 
 
 def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) -> np.ndarray:
@@ -108,12 +91,11 @@ def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) 
 
     transfer = np.zeros((2, freqs.size), dtype=np.complex128)
     for paths, gammas, ref_distance in geometry:
+        # Brown-Duda head shadow [2, F], the same model as the simulator's spherical head.
+        shadow = brown_duda_response(np.cos(gammas), freqs, inputs.head_radius)
         for ear in range(2):
             gain = ref_distance / max(float(paths[ear]), MIN_DISTANCE)
             delay = (float(paths[ear]) - ref_distance) / SPEED_OF_SOUND
-            transfer[ear] += (
-                gain * head_shadow(freqs, float(gammas[ear]), inputs.head_radius)
-                * np.exp(-2j * np.pi * freqs * delay)
-            )
+            transfer[ear] += gain * shadow[ear] * np.exp(-2j * np.pi * freqs * delay)
     out = sp_fft.irfft(spectrum[None, :] * transfer, n=n_fft, axis=-1)[:, :n_samples]
     return out.astype(np.float32)
