@@ -184,9 +184,10 @@ def test_non_empty_out_is_an_error_without_force(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_bad_arguments_exit_2(tmp_path):
-    proc = run_demo("--out", str(tmp_path / "o"), "--epochs", "0", timeout=120)
-    assert proc.returncode == 2 and "--epochs" in proc.stderr
+@pytest.mark.parametrize("arg, value", [("--epochs", "0"), ("--seconds", "2")])
+def test_bad_arguments_exit_2(tmp_path, arg, value):
+    proc = run_demo("--out", str(tmp_path / "o"), arg, value, timeout=120)
+    assert proc.returncode == 2 and arg in proc.stderr.splitlines()[-1]
     assert not (tmp_path / "o").exists()
 
 
