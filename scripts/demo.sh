@@ -5,4 +5,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/bootstrap.sh"
+cd "$root"
 exec "$root/.venv/bin/python" "$root/scripts/demo.py" "$@"
