@@ -91,6 +91,7 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
             raise AudioGSError(f"bench part {u.slug} is missing from {out}")
         parts[u] = part
     grouped = agg.aggregate(config, parts)
+    mark_inert_ablations(grouped, parts)
     results = {
         "format": RESULTS_FORMAT, "version": 1,
         "protocol": {"settings": config.to_dict(), "key": key, **protocol_notes(config)},
@@ -105,6 +106,22 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
     atomic_write_json(out / "results.json", results)
     atomic_write_text(out / "results.md", markdown(results))
     return results
+
+
+def mark_inert_ablations(grouped: dict, parts: dict[Unit, dict]) -> None:
+    """Note, per group, the ablations trained with exactly full AudioGS's flags: their
+    switch is already off in the preset, so they cannot differ from it."""
+    for name, g in grouped.items():
+        if "ablation" not in g:
+            continue
+        same = set()
+        for u, p in parts.items():
+            if u.group != name or u.method in ("audiogs",) or "flags" not in p.get("info", {}):
+                continue
+            full = parts.get(Unit(u.split, u.room, u.reference, u.fold, "audiogs"))
+            if full is not None and full.get("info", {}).get("flags") == p["info"]["flags"]:
+                same.add(u.method)
+        g["ablation"]["same_flags_as_audiogs"] = sorted(same)
 
 
 # ------------------------------------------------------------- figures
@@ -228,6 +245,10 @@ def markdown(results: dict) -> str:
                 lines.append("")
         if "ablation" in g:
             lines += [f"### Ablations (folds {g['ablation']['folds']})", ""]
+            inert = g["ablation"].get("same_flags_as_audiogs")
+            if inert:
+                lines += [f"Trained with the same flags as full AudioGS (their switch is already off in the "
+                          f"preset, so they cannot differ): {', '.join(inert)}.", ""]
             for subset, st in g["ablation"]["subsets"].items():
                 for w in s["windows"]:
                     lines += [f"{SUBSET_TITLES.get(subset, subset)}, {w} windows (± over {st['std_over']}):", ""]
