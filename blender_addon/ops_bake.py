@@ -24,7 +24,7 @@ from ._typing import OpResult
 from . import engine, preferences, properties
 from .engine import EngineConfig, EngineError, EngineJob
 from .modal_job import EngineJobOperator, print_progress
-from .scene_io import (AddonError, frame_time, path_dict, sample_listener, scene_fps,
+from .scene_io import (AddonError, frame_time, sample_listener, scene_fps,
                        wav_info)
 
 STRIP_LISTENER = "audiogs_listener"  # custom property on baked strips
@@ -131,7 +131,9 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
     times, positions, rotations = sample_listener(scene, obj, a, b, start, steps)
     tmp = Path(tempfile.mkdtemp(prefix="audiogs-bake-"))
     path_file = tmp / "path.json"
-    path_file.write_text(json.dumps(path_dict(times, positions, rotations)), encoding="utf-8")
+    from audiogs_core.io.listener_path import ListenerPath, write_path
+
+    write_path(path_file, ListenerPath(times=times, positions=positions, rotations=rotations))
     return BakePlan(scene=scene, listener=obj.name, frame_start=a, frame_end=b, out_path=out,
                     sample_rate=rate, model_dir=model, duration=(b - a + 1) / fps,
                     tmp_dir=tmp, path_file=path_file, frames=len(times))

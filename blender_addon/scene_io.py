@@ -115,16 +115,6 @@ def sample_listener(scene: bpy.types.Scene, obj: bpy.types.Object, frame_start: 
     return times, positions, rotations
 
 
-def path_dict(times: np.ndarray, positions: np.ndarray, rotations: np.ndarray) -> dict:
-    """A listener path (``path.json``, design section 3)."""
-    return {
-        "format": "audiogs.path", "version": 1,
-        "frames": [{"time": float(t), "position": [float(c) for c in p],
-                    "rotation": [float(c) for c in q]}
-                   for t, p, q in zip(times, positions, rotations)],
-    }
-
-
 def wav_info(path: str | Path) -> tuple[int, int, float]:
     """(sample rate, channels, seconds) of a RIFF/WAVE file, read from its header.
 
