@@ -103,6 +103,7 @@ class ImplicitField(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         self.gain_db = nn.Parameter(torch.as_tensor(np.asarray(gain_db), dtype=torch.float32).clone())
+        self.centre: torch.Tensor
         self.register_buffer("centre", torch.as_tensor(np.asarray(centre), dtype=torch.float32))
 
     @property

@@ -24,12 +24,12 @@ Scores = dict[str, dict[str, float]]  # {"3s": {"MAG": ..}, "1s": {...}}
 
 def _mean_scores(items: list[Scores]) -> Scores:
     """Metric-wise mean of several scores (each metric over the items that have it)."""
-    out: Scores = {}
+    out: dict[str, dict[str, list[float]]] = {}
     for s in items:
         for w, metrics in s.items():
             for m, v in metrics.items():
-                out.setdefault(w, {}).setdefault(m, []).append(v)  # type: ignore[arg-type]
-    return {w: {m: float(np.mean(vs)) for m, vs in ms.items()} for w, ms in out.items()}  # type: ignore[call-overload]
+                out.setdefault(w, {}).setdefault(m, []).append(v)
+    return {w: {m: float(np.mean(vs)) for m, vs in ms.items()} for w, ms in out.items()}
 
 
 def _stats(items: list[Scores]) -> tuple[Scores, Scores, dict]:
@@ -149,7 +149,7 @@ def headline(config: BenchConfig, grouped: dict) -> dict:
                 items = [r[m] for r in per_room if m in r]
                 if items:
                     methods[m] = _mean_scores(items)
-            compare = {}
+            compare: dict[str, dict] = {}
             for w in config.windows:
                 for metric in config.metrics:
                     pool = VIEW_COPYING if subset == "turned" else BASELINES

@@ -17,6 +17,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from dataclasses import field as dc_field  # the config has a setting named 'field'
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -154,7 +155,7 @@ class BenchConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "BenchConfig":
         known = {f.name for f in fields(cls)}
-        kw = {}
+        kw: dict[str, Any] = {}
         for k, v in d.items():
             if k not in known:
                 continue

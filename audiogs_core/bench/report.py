@@ -131,7 +131,7 @@ def write_figures(config: BenchConfig, out: Path, grouped: dict) -> dict:
     from audiogs_core.bench import plots
     from audiogs_core.io.audio import read_wav
 
-    figures = {}
+    figures: dict = {}
     window = config.windows[0]
     panels = []
     for name, g in grouped.items():

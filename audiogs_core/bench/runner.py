@@ -68,16 +68,16 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
                        dpam_windows=config.dpam_windows if t.view.dpam else None,
                        dpam_lengths=config.dpam_lengths)
         views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores}
-    sample = None
+    sample: str | None = None
     if unit.fold == folds_of(config, unit.split)[0]:
         # The first fold of each group keeps its sample view's audio for listening and plots.
         name = fold.plan.sample_view
-        sample = sample_audio_path(out_dir, unit, name)
-        write_wav(sample, run.predictions[name], fold.sample_rate)
+        wav = sample_audio_path(out_dir, unit, name)
+        write_wav(wav, run.predictions[name], fold.sample_rate)
         target = sample_audio_path(out_dir, Unit(unit.split, unit.room, unit.reference, unit.fold, "target"), name)
         if not target.exists():
             write_wav(target, next(t.audio for t in fold.targets if t.name == name), fold.sample_rate)
-        sample = str(sample.relative_to(out_dir))
+        sample = str(wav.relative_to(out_dir))
     part = {
         "format": PART_FORMAT, "key": key or config.key(), "unit": unit.to_dict(),
         "train_views": fold.plan.train, "reference_view": fold.plan.reference_view,
