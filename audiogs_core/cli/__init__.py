@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report_error(args: argparse.Namespace, message: str) -> None:
+    from audiogs_core.cli.progress import end_open_line
+
+    end_open_line()
     if getattr(args, "progress", None) == "jsonl":
         print(json.dumps({"event": "error", "message": message}), flush=True)
     print(f"audiogs {args.command}: error: {message}", file=sys.stderr, flush=True)

@@ -12,6 +12,19 @@ import sys
 import time
 from typing import Any
 
+# The text bar currently drawn without a final newline, so an error line can
+# start on a line of its own (see end_open_line).
+_open_bar: "Progress | None" = None
+
+
+def end_open_line() -> None:
+    """Finish a text progress bar's line before printing something else to its stream."""
+    global _open_bar
+    if _open_bar is not None:
+        _open_bar.stream.write("\n")
+        _open_bar.stream.flush()
+        _open_bar = None
+
 
 class Progress:
     def __init__(self, mode: str = "text", label: str = "", stream=None) -> None:
@@ -24,6 +37,7 @@ class Progress:
         self._t0 = time.monotonic()
 
     def update(self, step: int, total: int, **fields: Any) -> None:
+        global _open_bar
         if self.mode == "jsonl":
             self._emit({"event": "progress", "step": step, "total": total, **fields})
         elif self.mode == "text":
@@ -40,6 +54,7 @@ class Progress:
             )
             if step >= total:
                 self.stream.write("\n")
+            _open_bar = None if step >= total else self
             self.stream.flush()
 
     def done(self, **fields: Any) -> None:
