@@ -53,7 +53,10 @@ def time_render(seconds: float, sample_rate: int, device: str, preset: str) -> d
 
     loaded = synthetic_model(seconds, sample_rate, device, preset)
     path = orbit_path(seconds)
-    render_path(loaded, orbit_path(min(seconds, 2.0)))  # warm-up
+    # Warm up on the very same path: one-time set-up (FFT plans, allocator
+    # pools, kernel selection) depends on the sizes and must not be timed.
+    render_path(loaded, path)
+    render_static(loaded, path.positions[0], path.rotations[0])
     sync(device)
     t0 = time.perf_counter()
     out = render_path(loaded, path)
