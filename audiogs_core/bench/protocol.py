@@ -71,6 +71,11 @@ def code_hash(paths: tuple[str, ...]) -> str:
     return h.hexdigest()[:16]
 
 
+# BenchConfig fields that only choose which units run.
+SELECTION_FIELDS = ("name", "rooms", "splits", "folds_a", "references", "methods", "ablations",
+                    "ablation_folds", "ablation_references")
+
+
 @dataclass(frozen=True)
 class BenchConfig:
     """Every setting of one benchmark run; all of it is written into the report."""
@@ -175,7 +180,12 @@ class BenchConfig:
         from audiogs_core.train.settings import TrainSettings
 
         d = self.to_dict()
-        d.pop("name", None)
+        # Which units run (rooms, splits, folds, methods) does not change any one
+        # unit's result: leaving it out lets a later run with more folds or
+        # methods reuse the parts of an earlier one.  The DPAM subset stays in,
+        # since it decides what a unit computes.
+        for selection in SELECTION_FIELDS:
+            d.pop(selection, None)
         d["train_defaults"] = TrainSettings().to_dict()
         d["flag_defaults"] = ModelFlags().to_dict()
         d["code"] = code_hash(RESULT_CODE)

@@ -109,3 +109,12 @@ def test_overrides_reach_audiogs_its_ablations_and_the_schedule():
         shrink(cfg, train_overrides={"lr_nothing": 1})
     with pytest.raises(AudioGSError, match="epochs"):
         shrink(cfg, train_overrides={"epochs": 3})
+
+
+def test_part_key_ignores_which_units_run_but_not_how_they_run():
+    base = full_config()
+    fewer = shrink(base, folds_a=(0, 2, 4, 6), ablations=("no_phase",), rooms=("shoebox",))
+    assert fewer.key() == base.key()
+    assert shrink(base, epochs=10).key() != base.key()
+    assert shrink(base, dpam_folds=(0,)).key() != base.key()
+    assert shrink(base, preset="published").key() != base.key()
