@@ -137,7 +137,7 @@ def train_model(
     view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
 
     out = Path(out_dir) if out_dir is not None else None
-    epoch, index, epoch_loss, elapsed_before, skipped = 0, 0, [], 0.0, 0
+    epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0
     if resume and out is not None and ckpt.has_checkpoint(out):
         state = ckpt.load_checkpoint(out, model, optimizer)
         saved = {k: v for k, v in state["settings"].items() if k != "epochs"}
@@ -148,7 +148,7 @@ def train_model(
         epoch_loss = list(state["epoch_loss"])
         elapsed_before = float(state.get("seconds", 0.0))
         skipped = int(state.get("skipped_steps", 0))
-    running_sum = float(state["running_sum"]) if resume and out is not None and index else 0.0
+        running_sum = float(state["running_sum"])  # 0 at an epoch boundary
 
     total_steps = settings.epochs * len(windows)
     last_ckpt = time.monotonic()
