@@ -126,6 +126,9 @@ def train_model(
     windows = make_windows(reference, views, window_len, stft_cfg,
                            history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
     targets = [TargetFeatures(w.target.to(dev), stft_cfg, settings.loss_terms) for w in windows]
+    for w in windows:  # once, not every step
+        w.ref_spec = w.ref_spec.to(dev)
+        w.history = None if w.history is None else w.history.to(dev)
 
     model = build_model(data, flags)
     model.initialize(init_centre(data, settings.init_centre), initial_gain_db(reference, views, stft_cfg), gen,
@@ -166,10 +169,8 @@ def train_model(
                 w = windows[order[index]]
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
-                ref_spec = w.ref_spec.to(dev)
-                history = None if w.history is None else w.history.to(dev)
-                ref_mag = model.reference_magnitude(ref_spec, history)
-                spec = render_static(model, ref_spec, times, view_pos, view_rot, ref_mag)
+                ref_mag = model.reference_magnitude(w.ref_spec, w.history)
+                spec = render_static(model, w.ref_spec, times, view_pos, view_rot, ref_mag)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
