@@ -468,6 +468,7 @@ def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.renderer import load_model, render_static
+    from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.trainer import resolve_device
 
     log(f"[5/5] scoring the test views against the baselines -> {run.path('report.md')}")
@@ -475,15 +476,7 @@ def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
     loaded = load_model(model, resolve_device(run.device))
     cap = load_capture(capture)
     audio = load_capture_audio(cap)
-    train = cap.train_views()
-    inputs = BaselineInputs(
-        sample_rate=audio.sample_rate, reference=audio.reference,
-        reference_position=None if cap.reference.pose is None else cap.reference.pose.position,
-        train_positions=np.stack([v.pose.position for v in train]),
-        train_rotations=np.stack([np.asarray(v.pose.rotation) for v in train]),  # views always have one
-        train_audio=np.stack([audio.views[v.name] for v in train]),
-        sources=np.array([s.position for s in cap.sources]).reshape(-1, 3),
-        head_radius=cap.head_radius)
+    inputs = BaselineInputs.from_training(training_data_from_capture(cap, audio))
     methods = {"audiogs": lambda pos, rot: render_static(loaded, pos, rot)}
     for name in baseline_names():
         if name in NEEDS_SOURCES and inputs.sources.shape[0] == 0:

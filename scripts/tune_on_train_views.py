@@ -103,10 +103,7 @@ def main(argv=None) -> int:
         return out
     results: dict[str, dict] = {}
 
-    binputs = BaselineInputs(
-        sample_rate=data.sample_rate, reference=data.reference, reference_position=data.reference_position,
-        train_positions=data.view_positions, train_rotations=data.view_rotations, train_audio=data.view_audio,
-        sources=np.array([s.position for s in capture.sources]).reshape(-1, 3), head_radius=data.head_radius)
+    binputs = BaselineInputs.from_training(data)
     for name in ("input", "nearest_view", "mean_view", "dsp"):
         predictor = get_baseline(name)
         results[name] = score(lambda pos, rot: predictor(binputs, pos, rot))
