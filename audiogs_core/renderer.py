@@ -98,7 +98,7 @@ def render_frames(
     history = None
     if loaded.model.flags.reverb_tail:
         history = history_spec(loaded.reference, s0, TAIL_FRAMES, settings).to(device)
-    ref_mag = loaded.model.reference_magnitude(ref_spec, history)  # [N, F]
+    ref_mag, itd_weight = loaded.model.reference_terms(ref_spec, history)  # [N, F] each (weight or None)
     times = frame_times(s0 / sr, n_frames, sr, settings.hop)
     positions, rotations = pose_at(times)
     positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
@@ -109,12 +109,16 @@ def render_frames(
         b = min(a + CHUNK_FRAMES, n_frames)
         if static:
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
-                                      rotations[a:a + 1], ref_mag[a:b])
+                                      rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))
         else:
             spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
-                                 rotations[None, a:b], ref_mag[a:b])
+                                 rotations[None, a:b], ref_mag[a:b], _rows(itd_weight, a, b))
         out[:, :, a:b] = spec[0]
     return istft(out, settings, n).cpu().numpy().astype(np.float32)
+
+
+def _rows(x: torch.Tensor | None, a: int, b: int) -> torch.Tensor | None:
+    return None if x is None else x[a:b]
 
 
 def render_static(loaded: LoadedModel, position, rotation, start_s: float = 0.0,

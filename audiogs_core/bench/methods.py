@@ -39,7 +39,10 @@ def train_settings(config: BenchConfig, preset: str | None = None) -> TrainSetti
 
 def model_flags(config: BenchConfig, preset: str | None = None) -> ModelFlags:
     """Full AudioGS: the preset's flags (default: the run's) with the run's overrides."""
-    return replace(get_preset(preset or config.preset).flags, **config.flag_overrides)
+    try:
+        return replace(get_preset(preset or config.preset).flags, **config.flag_overrides)
+    except ValueError as e:  # flags that contradict each other
+        raise AudioGSError(f"bench model flags: {e}") from None
 
 
 def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> tuple[dict, float]:
@@ -89,6 +92,8 @@ def ablation_flags(name: str, config: BenchConfig | None = None) -> ModelFlags:
     base = ModelFlags() if config is None else model_flags(config)
     try:
         return replace(base, **ABLATIONS[name])
+    except ValueError as e:
+        raise AudioGSError(f"ablation {name}: {e}") from None
     except KeyError:
         raise AudioGSError(f"unknown ablation {name!r}; known: {', '.join(ABLATIONS)}") from None
 

@@ -38,7 +38,9 @@ ABLATIONS: dict[str, dict] = {
     "no_delay": {"delay": False},
     "mono_only": {"side": False},
     "global_alpha": {"per_gaussian_decay": False},
-    "no_reverb_tail": {"reverb_tail": False},  # the tuned preset's tail for the close mic's missing room
+    # The tuned preset's tail for the close mic's missing room (the diffuse
+    # ITD weighting, when switched on, rests on it and goes with it).
+    "no_reverb_tail": {"reverb_tail": False, "diffuse_itd": False},
 }
 # Whole other training configurations, run where the ablations run: the
 # method as published, next to the product's tuned default ("audiogs").

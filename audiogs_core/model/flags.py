@@ -21,6 +21,19 @@ class ModelFlags:
     # Upper bound of the mono mask m = R sigmoid(s - ln(R - 1)): 1 at s = 0
     # for every R; R = 2 is the published 2 sigmoid(s).
     mask_range: float = 2.0
+    # Scale each cell's ITD by its direct amplitude fraction under the
+    # reverberant tail (|X| / sqrt(|X|^2 + tail)): reverberation reaches the
+    # head from every direction and carries no ITD of the source; only with
+    # reverb_tail.
+    diffuse_itd: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.sh_degree <= 3:
+            raise ValueError(f"sh_degree must be 0..3, got {self.sh_degree}")
+        if not self.mask_range > 1.0:
+            raise ValueError(f"mask_range must be above 1, got {self.mask_range}")
+        if self.diffuse_itd and not self.reverb_tail:
+            raise ValueError("diffuse_itd needs reverb_tail (the direct share comes from the tail)")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -28,9 +41,4 @@ class ModelFlags:
     @classmethod
     def from_dict(cls, d: dict) -> "ModelFlags":
         known = {f.name for f in fields(cls)}
-        flags = cls(**{k: v for k, v in d.items() if k in known})
-        if not 0 <= flags.sh_degree <= 3:
-            raise ValueError(f"sh_degree must be 0..3, got {flags.sh_degree}")
-        if not flags.mask_range > 1.0:
-            raise ValueError(f"mask_range must be above 1, got {flags.mask_range}")
-        return flags
+        return cls(**{k: v for k, v in d.items() if k in known})

@@ -131,9 +131,20 @@ class AudioGaussians(nn.Module):
         b = 10^(tail_db/20), rho = exp(-hop / tau): an exponentially decaying
         room response driven by the reference itself.
         """
+        return self.reference_terms(ref_spec, history)[0]
+
+    def reference_terms(self, ref_spec: torch.Tensor, history: torch.Tensor | None = None
+                        ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(magnitude [N, F], ITD weight [N, F] or None) of the reference frames.
+
+        The weight is the direct amplitude fraction |X| / sqrt(|X|^2 + tail)
+        of each cell (flag diffuse_itd), None when every cell keeps its full
+        ITD: the resultant of a direct phasor and diffuse reverberation of
+        random phase keeps, on average, that fraction of the direct phase.
+        """
         mag = ref_spec.abs().mean(dim=0)  # [F, N]
         if not self.flags.reverb_tail:
-            return mag.transpose(0, 1)
+            return mag.transpose(0, 1), None
         n = mag.shape[1]
         if history is not None and history.shape[-1] > 0:
             mag = torch.cat([history.abs().mean(dim=0), mag], dim=1)
@@ -148,7 +159,11 @@ class AudioGaussians(nn.Module):
         tail = torch.fft.irfft(torch.fft.rfft(energy, nfft) * torch.fft.rfft(kern, nfft), nfft)[:, : energy.shape[1]]
         level = torch.pow(10.0, self.tail_db / 10.0)[:, None]  # b^2
         total = energy + level * tail.clamp_min(0.0)
-        return torch.sqrt(total[:, -n:] + 1e-12).transpose(0, 1)
+        magnitude = torch.sqrt(total[:, -n:] + 1e-12).transpose(0, 1)
+        if not self.flags.diffuse_itd:
+            return magnitude, None
+        fraction = torch.sqrt(energy[:, -n:] / (total[:, -n:] + 1e-12))
+        return magnitude, fraction.transpose(0, 1)
 
     # ------------------------------------------------------------- upkeep
     @torch.no_grad()

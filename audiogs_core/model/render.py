@@ -125,11 +125,12 @@ def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 
 def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: torch.Tensor,
-             ref_mag: torch.Tensor | None = None) -> torch.Tensor:
+             ref_mag: torch.Tensor | None = None, itd_weight: torch.Tensor | None = None) -> torch.Tensor:
     """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex.
 
     ref_mag [N, F]: the reference magnitude to scale (default: from ref_spec,
     see AudioGaussians.reference_magnitude); the phase always comes from ref_spec.
+    itd_weight [N, F] or None: scales each frame's ITD (flag diffuse_itd).
     """
     if ref_mag is None:
         ref_mag = model.reference_magnitude(ref_spec)  # [N, F]
@@ -141,6 +142,8 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     if resp.tau is not None:
         omega = 2.0 * math.pi * bin_frequencies(model.grid.stft).to(mag_l.device, mag_l.dtype)
         tau = _interp(resp.tau, w)
+        if itd_weight is not None:
+            tau = tau * itd_weight
         delta = _interp(resp.delta, w)
         phase_r = phase_r + omega * (0.5 * tau - delta)
         phase_l = phase_l + omega * (-0.5 * tau - delta)
@@ -152,10 +155,11 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
 def render_static(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
+    itd_weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """B listeners standing still: positions [B, 3], rotations [B, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag [N, F] or None -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     lo = int(k0.min())
@@ -168,18 +172,19 @@ def render_static(
         return None if x is None else x[:, idx]  # [B, N, 2, F]
 
     framed = Response(per_frame(resp.gain_l), per_frame(resp.gain_r), per_frame(resp.tau), per_frame(resp.delta))
-    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag)
+    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight)
 
 
 def render_moving(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
+    itd_weight: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Listeners with a pose per frame: positions [B, N, 3], rotations [B, N, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag [N, F] or None -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
     resp = gaussian_response(model, cells, positions[:, :, None, :], rotations[:, :, None, :, :])  # [B, N, 2, F]
-    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag)
+    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag, itd_weight)

@@ -33,6 +33,7 @@ PRESETS: dict[str, Preset] = {
             lr_mu=2.5e-3,  # and keep them there: their ITD then points at the source
             loss_terms="ears",  # fit what MAG scores: each ear's magnitude,
             loss_norm="l1",  # with its absolute error
+            tail_init="fit",  # the tail starts at the views' decay, in the log domain
         ),
         ModelFlags(
             sh_degree=0,  # view-dependent magnitude (SH, distance) fitted the 7 train

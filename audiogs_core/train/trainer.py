@@ -26,6 +26,7 @@ from audiogs_core.train import checkpoint as ckpt
 from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
+from audiogs_core.train.tail_fit import start_tail
 
 
 @dataclass
@@ -115,6 +116,8 @@ def train_model(
     from audiogs_core.io.model_folder import write_model_folder
 
     t_start = time.monotonic()
+    if settings.tail_init not in ("fixed", "fit"):
+        raise AudioGSError(f"unknown tail_init {settings.tail_init!r} (fixed or fit)")
     dev = resolve_device(device)
     torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -133,6 +136,8 @@ def train_model(
     model = build_model(data, flags)
     model.initialize(init_centre(data, settings.init_centre), initial_gain_db(reference, views, stft_cfg), gen,
                      spread=settings.init_spread)
+    if flags.reverb_tail and settings.tail_init == "fit":
+        start_tail(model, reference, views, stft_cfg)
     model.to(dev)
     optimizer = torch.optim.Adam(_param_groups(model, settings))
 
@@ -169,8 +174,8 @@ def train_model(
                 w = windows[order[index]]
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
-                ref_mag = model.reference_magnitude(w.ref_spec, w.history)
-                spec = render_static(model, w.ref_spec, times, view_pos, view_rot, ref_mag)
+                ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
+                spec = render_static(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)

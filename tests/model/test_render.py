@@ -147,3 +147,23 @@ def test_delays_interpolate_between_cells_not_phases():
     got = torch.angle(out[0, 0, :, 0]).double()
     wrapped = torch.remainder(got - expected + math.pi, 2 * math.pi) - math.pi
     assert torch.max(torch.abs(wrapped)) < 1e-3
+
+
+def test_itd_weight_scales_each_frames_itd():
+    # Gaussians to the right of a listener facing +Y: full ITD with weight 1, none with weight 0.
+    model = handmade_model(at=[3.0, 0.0, 0.0], reference_position=[3.0, 1.0, 0.0],
+                           flags=ModelFlags(attenuation=False, delay=False))
+    ref = noise(1.0)
+    s = model.grid.stft
+    spec = stft(ref, s)
+    n = spec.shape[-1]
+    times = torch.arange(n, dtype=torch.float64) * s.hop / SR
+    pos, rot = torch.zeros(1, 3), rotations([FACING_Y])
+    with torch.no_grad():
+        full = render_static(model, spec, times, pos, rot, itd_weight=torch.ones(n, 257))
+        none = render_static(model, spec, times, pos, rot, itd_weight=torch.zeros(n, 257))
+        plain = render_static(model, spec, times, pos, rot)
+    assert torch.allclose(full, plain)
+    assert torch.allclose(none[0, 0], none[0, 1])  # both ears get the reference phase
+    y = istft(full, s, ref.shape[-1]).numpy()
+    assert 7 <= lag_of(y[0, 1], y[0, 0], 30) <= 13

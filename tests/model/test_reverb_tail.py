@@ -50,3 +50,31 @@ def test_tail_parameters_get_gradients():
     model = handmade_model(at=[0, 0, 0], flags=ModelFlags(reverb_tail=True))
     model.reference_magnitude(_spec_with_impulse()).sum().backward()
     assert model.tail_db.grad.abs().sum() > 0 and model.tail_log_tau.grad.abs().sum() > 0
+
+
+def test_direct_fraction_is_one_without_tail_energy_and_falls_after_the_impulse():
+    flags = ModelFlags(reverb_tail=True, diffuse_itd=True)
+    model = handmade_model(at=[0, 0, 0], flags=flags)
+    with torch.no_grad():
+        model.tail_db.fill_(0.0)
+        model.tail_log_tau.fill_(math.log(0.05))
+    spec = _spec_with_impulse(frames=40, at=5)
+    spec[0, :, 20] = 1.0  # a second impulse on top of the first one's tail
+    fraction = model.reference_terms(spec)[1].detach()
+    assert fraction.shape == (40, 257)
+    assert torch.allclose(fraction[5], torch.ones(257), atol=1e-5)  # nothing before it: all direct
+    assert float(fraction[6:20].max()) < 1e-3  # between them: tail only
+    tail = math.exp(-2 * 0.01 / 0.05) ** 15  # the first impulse's tail, 15 hops of 10 ms later (b = 1)
+    assert torch.allclose(fraction[20], torch.full((257,), math.sqrt(1.0 / (1.0 + tail))), rtol=1e-3)
+
+
+def test_without_diffuse_itd_there_is_no_weight():
+    model = handmade_model(at=[0, 0, 0], flags=ModelFlags(reverb_tail=True))
+    assert model.reference_terms(_spec_with_impulse())[1] is None
+
+
+def test_diffuse_itd_needs_the_tail():
+    import pytest
+
+    with pytest.raises(ValueError, match="reverb_tail"):
+        ModelFlags.from_dict({"diffuse_itd": True, "reverb_tail": False})
