@@ -12,8 +12,9 @@ for each scored view, it simulates M extra heads with the view's own
 orientation at random places within ``radius`` of it (same pass, same seed,
 so the view itself is re-simulated alongside them) and scores
 
-* ``mean_view``: the benchmark baseline (mean magnitude of the 7 other ring
-  views, nearest view's phase);
+* ``mean_view``: the benchmark baseline (mean magnitude of the 7 train ring
+  views of the view's fold, nearest view's phase; the turned heads, scored in
+  every fold, are scored against fold 0's train views);
 * ``local_mean_<radius>``: the same construction over the M neighbours,
   which know everything about the test position except its own fine
   structure (direct sound, early reflections, head shadow and level all
@@ -69,6 +70,7 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
     from audiogs_core.conventions import HEAD_RADIUS
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.metrics.itd import itd
+    from audiogs_core.metrics.prepare import prepare
     from audiogs_core.sim import dry as dry_mod
     from audiogs_core.sim import hrtf as hrtf_mod
     from audiogs_core.sim import layouts as layout_mod
@@ -82,8 +84,11 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
     signal, label = dry_mod.dry_signal(seconds, sr, None, seed)
     rng = np.random.default_rng([seed, 2024])
     extra = {}
+    by_name = {v.name: v for v in layout}
     for name in views_to_score:
-        view = next(v for v in layout if v.name == name)
+        if name not in by_name:
+            raise SystemExit(f"unknown view {name!r}; the ring layout has {', '.join(by_name)}")
+        view = by_name[name]
         for radius in radii:
             extra[(name, radius)] = _neighbours(view, count, radius, rng)
     all_views = list(layout) + [v for group in extra.values() for v in group]
@@ -102,7 +107,8 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
     itds: dict[str, dict] = {}
     for name in views_to_score:
         target = audio[name]
-        train = [n for n in ring if n != name]
+        held_out = name if name in ring else ring[0]  # a turned head: fold 0's held-out view
+        train = [n for n in ring if n != held_out]
         nearest = min(train, key=lambda n: np.linalg.norm(pos[n] - pos[name]))
         preds = {
             "mean_view": _mean_magnitude(np.stack([audio[n] for n in train]), audio[nearest], sr),
@@ -116,8 +122,11 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
         results[name] = {m: evaluate(p, target, sr, metrics, ("3s",))["3s"] for m, p in preds.items()}
         # The interaural lag GCC-PHAT measures, for the view and each neighbour:
         # how much ITDE a listener a few centimetres away already scores.
-        itds[name] = {"target": 1e3 * itd(target, sr),
-                      **{f"neighbours_{r:g}": [1e3 * itd(audio[v.name], sr) for v in extra[(name, r)]] for r in radii}}
+        def itd_ms(x: np.ndarray) -> float:  # over the whole recording, high-passed as for the metrics
+            return 1e3 * itd(prepare(x, x, sr)[1], sr)
+
+        itds[name] = {"target": itd_ms(target),
+                      **{f"neighbours_{r:g}": [itd_ms(audio[v.name]) for v in extra[(name, r)]] for r in radii}}
         print(f"{room} {name}: " + ", ".join(f"{m} MAG {r['MAG']:.4f}" for m, r in results[name].items()), flush=True)
     return {"dry_signal": label, "simulation_s": sim_s, "views": results, "itd_ms": itds}
 
@@ -135,11 +144,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     radii = [float(r) for r in args.radii.split(",")]
     metrics = args.metrics.split(",")
+    if "MAG" not in metrics or args.seconds < 3.0:
+        raise SystemExit("the floor is about MAG on 3 s windows: keep MAG in --metrics and --seconds >= 3")
     out = {"args": vars(args), "rooms": {}}
     for room in args.rooms.split(","):
         out["rooms"][room] = run_room(room, args.views.split(","), args.neighbours, radii,
                                       args.seconds, args.seed, metrics)
-    methods = list(next(iter(out["rooms"][room]["views"].values())))
+    first_room = next(iter(out["rooms"].values()))
+    methods = list(next(iter(first_room["views"].values())))
     print("\nmean over rooms and views (3 s windows):")
     summary = {}
     for m in methods:

@@ -150,10 +150,27 @@ class BenchConfig:
             if unknown:
                 raise AudioGSError(f"bench {name}: unknown {sorted(unknown)}; known: "
                                    f"{', '.join(f.name for f in fields(cls))}")
+        self._check_flags()
         if {"epochs", "seed"} & set(self.train_overrides):
             raise AudioGSError("bench train_overrides: set epochs and train_seed as bench settings")
         if self.epochs < 1 or self.seconds <= 0:
             raise AudioGSError(f"bench needs epochs >= 1 and seconds > 0, got {self.epochs}, {self.seconds}")
+
+    def _check_flags(self) -> None:
+        """Flags that contradict each other fail here, not hours into a run."""
+        from dataclasses import replace
+
+        from audiogs_core.train.presets import get_preset
+
+        try:
+            full = replace(get_preset(self.preset).flags, **self.flag_overrides)
+            for name in self.ablations:
+                if name in ABLATIONS:
+                    replace(full, **ABLATIONS[name])
+                else:
+                    replace(get_preset(PRESET_METHODS[name]).flags, **self.flag_overrides)
+        except ValueError as e:
+            raise AudioGSError(f"bench model flags: {e}") from None
 
     def to_dict(self) -> dict:
         d = asdict(self)

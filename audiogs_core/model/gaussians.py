@@ -162,7 +162,9 @@ class AudioGaussians(nn.Module):
         magnitude = torch.sqrt(total[:, -n:] + 1e-12).transpose(0, 1)
         if not self.flags.diffuse_itd:
             return magnitude, None
-        fraction = torch.sqrt(energy[:, -n:] / (total[:, -n:] + 1e-12))
+        # |X| / sqrt(total), not sqrt(|X|^2 / total): the square root's
+        # derivative is infinite where |X| = 0 (zero-padded frames).
+        fraction = mag[:, -n:] / torch.sqrt(total[:, -n:] + 1e-12)
         return magnitude, fraction.transpose(0, 1)
 
     # ------------------------------------------------------------- upkeep

@@ -128,12 +128,14 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
              ref_mag: torch.Tensor | None = None, itd_weight: torch.Tensor | None = None) -> torch.Tensor:
     """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex.
 
-    ref_mag [N, F]: the reference magnitude to scale (default: from ref_spec,
-    see AudioGaussians.reference_magnitude); the phase always comes from ref_spec.
-    itd_weight [N, F] or None: scales each frame's ITD (flag diffuse_itd).
+    ref_mag [N, F]: the reference magnitude to scale and itd_weight [N, F] or
+    None the factor on each frame's ITD (flag diffuse_itd), both from
+    AudioGaussians.reference_terms; without ref_mag, both come from ref_spec
+    (no history), an itd_weight given explicitly still taking precedence.  The phase always comes from ref_spec.
     """
     if ref_mag is None:
-        ref_mag = model.reference_magnitude(ref_spec)  # [N, F]
+        ref_mag, own_weight = model.reference_terms(ref_spec)  # [N, F] each (weight or None)
+        itd_weight = own_weight if itd_weight is None else itd_weight
     level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
     mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
     mag_r = level * _interp(resp.gain_r, w)

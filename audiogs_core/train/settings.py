@@ -19,8 +19,9 @@ class TrainSettings:
     lr_gain: float = 5e-4
     lr_tail_db: float = 0.1  # reverberant tail level (dB), only with flag reverb_tail
     lr_tail_tau: float = 0.01  # its log time constant
-    # Where the tail starts: "fixed" (-20 dB, RT60 0.55 s at every frequency)
-    # or "fit" (per octave band, from the train views' energy decay; see tail_fit).
+    # Where the tail starts (only with flag reverb_tail): "fixed" (-20 dB, RT60
+    # 0.55 s at every frequency) or "fit" (per octave band, from the train
+    # views' energy decay; see tail_fit).
     tail_init: str = "fixed"
     lr_gamma: float = 0.95  # multiply every lr_step_epochs
     lr_step_epochs: int = 5

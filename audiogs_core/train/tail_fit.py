@@ -54,13 +54,29 @@ def fit_band(ref_energy: np.ndarray, view_energy: np.ndarray, hop_s: float) -> t
     return best[1], best[2]
 
 
+def _reference_energy(reference: np.ndarray, settings: StftSettings) -> torch.Tensor:
+    """[F, N] energy of the reference as the model sees it: (mean over channels of |X|)^2."""
+    return stft(torch.from_numpy(reference.astype(np.float32)), settings).abs().mean(dim=0) ** 2
+
+
+def _mean_view(views: np.ndarray, settings: StftSettings, power: bool) -> torch.Tensor:
+    """[F, N] mean over views and ears of |V|^2 (power) or |V|, one view at a time (memory)."""
+    total = None
+    for v in views:
+        mag = stft(torch.from_numpy(v.astype(np.float32)), settings).abs()  # [2, F, N]
+        part = (mag**2 if power else mag).sum(dim=0)
+        total = part if total is None else total + part
+    assert total is not None
+    return total / (2 * len(views))
+
+
 def initial_tail(reference: np.ndarray, views: np.ndarray, settings: StftSettings) -> tuple[np.ndarray, np.ndarray]:
     """(tail_db [F], tail_log_tau [F]) fitted per octave band and spread over its bins.
 
     reference [C, T], views [V, 2, T] (high-passed, as the trainer sees them).
     """
-    ref = (stft(torch.from_numpy(reference.astype(np.float64)), settings).abs() ** 2).mean(dim=0).numpy()  # [F, N]
-    view = (stft(torch.from_numpy(views.astype(np.float64)), settings).abs() ** 2).mean(dim=(0, 1)).numpy()
+    ref = _reference_energy(reference, settings).double().numpy()  # [F, N]
+    view = _mean_view(views, settings, power=True).double().numpy()
     freqs = bin_frequencies(settings).numpy()
     centres = np.array([c for c in OCTAVE_CENTRES if c < settings.sample_rate / 2])
     # Each bin belongs to the octave band nearest in log frequency.
@@ -90,6 +106,6 @@ def start_tail(model, reference: np.ndarray, views: np.ndarray, settings: StftSe
         model.tail_log_tau.copy_(torch.from_numpy(log_tau).to(device))
         ref_spec = stft(torch.from_numpy(reference.astype(np.float32)), settings).to(device)
         ref_mag = model.reference_magnitude(ref_spec).mean(dim=0)  # [F]
-        view_mag = stft(torch.from_numpy(views.astype(np.float32)), settings).abs().mean(dim=(0, 1, 3)).to(device)
+        view_mag = _mean_view(views, settings, power=False).mean(dim=1).to(device)  # [F]
         ratio = (view_mag + 1e-8) / (ref_mag + 1e-8)
         model.gain_db.copy_((20.0 * torch.log10(ratio)).clamp(-60.0, 60.0))

@@ -148,9 +148,11 @@ def train_model(
     epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0
     if resume and out is not None and ckpt.has_checkpoint(out):
         state = ckpt.load_checkpoint(out, model, optimizer)
-        saved = {k: v for k, v in state["settings"].items() if k != "epochs"}
+        # Through the dataclasses, so a checkpoint written before a setting or
+        # flag existed compares equal when it used that field's default.
+        saved = {k: v for k, v in TrainSettings.from_dict(state["settings"]).to_dict().items() if k != "epochs"}
         asked = {k: v for k, v in settings.to_dict().items() if k != "epochs"}
-        if saved != asked or state["flags"] != flags.to_dict():
+        if saved != asked or ModelFlags.from_dict(state["flags"]).to_dict() != flags.to_dict():
             raise AudioGSError(f"--resume: the checkpoint in {out} was made with other settings or flags")
         epoch, index = state["epoch"], state["index"]
         epoch_loss = list(state["epoch_loss"])

@@ -118,3 +118,14 @@ def test_part_key_ignores_which_units_run_but_not_how_they_run():
     assert shrink(base, epochs=10).key() != base.key()
     assert shrink(base, dpam_folds=(0,)).key() != base.key()
     assert shrink(base, preset="published").key() != base.key()
+
+
+def test_contradicting_flags_fail_when_the_run_is_configured():
+    # The published preset has no tail; asking every AudioGS of the run for
+    # the diffuse ITD (which rests on the tail) must fail before anything runs.
+    with pytest.raises(AudioGSError, match="diffuse_itd needs reverb_tail"):
+        shrink(quick_config(), flag_overrides={"diffuse_itd": True})
+    with pytest.raises(AudioGSError, match="diffuse_itd needs reverb_tail"):
+        shrink(quick_config(), flag_overrides={"reverb_tail": False, "diffuse_itd": True}, ablations=())
+    cfg = shrink(quick_config(), flag_overrides={"diffuse_itd": True}, ablations=("no_reverb_tail", "no_phase"))
+    assert cfg.flag_overrides == {"diffuse_itd": True}

@@ -78,3 +78,12 @@ def test_diffuse_itd_needs_the_tail():
 
     with pytest.raises(ValueError, match="reverb_tail"):
         ModelFlags.from_dict({"diffuse_itd": True, "reverb_tail": False})
+
+
+def test_direct_fraction_has_finite_gradients_over_silent_frames():
+    # Zero-padded frames (the last training window) have |X| = 0 exactly.
+    model = handmade_model(at=[0, 0, 0], flags=ModelFlags(reverb_tail=True, diffuse_itd=True))
+    spec = _spec_with_impulse(frames=30, at=5)
+    spec[..., 20:] = 0.0
+    model.reference_terms(spec)[1].sum().backward()
+    assert torch.isfinite(model.tail_db.grad).all() and torch.isfinite(model.tail_log_tau.grad).all()

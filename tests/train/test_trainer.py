@@ -78,3 +78,35 @@ def test_resume_with_other_settings_is_refused(data, tmp_path):
 
     with pytest.raises(AudioGSError, match="other settings"):
         train_model(td, TrainSettings(epochs=1, window_s=1.0, lr_mu=0.1), out_dir=tmp_path / "m", resume=True)
+
+
+def test_tuned_preset_resumes_to_the_uninterrupted_result(data, tmp_path):
+    # The tuned preset fits the reverberant tail before training; a resumed run
+    # must end where an uninterrupted one does.
+    from audiogs_core.train.presets import get_preset
+
+    td = _small(data[2])
+    preset = get_preset("tuned")
+    settings = dataclasses.replace(preset.settings, epochs=2, window_s=0.5, seed=3)
+    full = train_model(td, settings, preset.flags, out_dir=tmp_path / "full")
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, settings, preset.flags, out_dir=tmp_path / "cut", progress=_InterruptAt(4))
+    resumed = train_model(td, settings, preset.flags, out_dir=tmp_path / "cut", resume=True)
+    for name, value in full.model.tensors().items():
+        assert torch.equal(value, resumed.model.tensors()[name]), name
+
+
+def test_checkpoint_from_before_a_new_setting_resumes(data, tmp_path):
+    import json
+
+    td = _small(data[2])
+    settings = TrainSettings(epochs=1, window_s=1.0)
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, settings, out_dir=tmp_path / "m", progress=_InterruptAt(1))
+    state_path = tmp_path / "m" / "checkpoint.json"
+    state = json.loads(state_path.read_text())
+    del state["settings"]["tail_init"]  # written by a version without these fields,
+    del state["flags"]["diffuse_itd"]  # which then meant their defaults
+    state_path.write_text(json.dumps(state))
+    result = train_model(td, settings, out_dir=tmp_path / "m", resume=True)
+    assert len(result.epoch_loss) == 1
