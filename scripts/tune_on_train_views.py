@@ -10,9 +10,10 @@ scored on the held-out views next to the baselines.  Views whose split is
 views too: they are never trained on.
 
     python scripts/tune_on_train_views.py CAPTURE --validate ring1,turned_left [--ref close|view]
-        [--variant NAME:key=value,key=value ...] [--epochs N] [--json OUT]
+        [--preset tuned|published] [--variant NAME:key=value,key=value ...] [--epochs N] [--json OUT]
 
-Keys are TrainSettings fields or ModelFlags fields (flags.<name>).
+Keys are TrainSettings fields or ModelFlags fields (flags.<name>); they change
+the class defaults (the published method), or with --preset that preset.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def main(argv=None) -> int:
     from audiogs_core.model.flags import ModelFlags
     from audiogs_core.renderer import LoadedModel, render_static
     from audiogs_core.train.data import training_data_from_capture
+    from audiogs_core.train.presets import get_preset
     from audiogs_core.train.settings import TrainSettings
     from audiogs_core.train.trainer import train_model
 
@@ -67,6 +69,7 @@ def main(argv=None) -> int:
     ap.add_argument("--ref", default="close", choices=["close", "view"])
     ap.add_argument("--ref-view", default=None, help="train view used as reference with --ref view")
     ap.add_argument("--variant", action="append", default=[])
+    ap.add_argument("--preset", default=None, help="start every variant from this preset (default: class defaults)")
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--metrics", default="MAG,ENV,LRE,ITDE")
     ap.add_argument("--device", default="cpu")
@@ -114,7 +117,13 @@ def main(argv=None) -> int:
         if args.epochs is not None:
             overrides.setdefault("epochs", args.epochs)
         t0 = time.monotonic()
-        result = train_model(data, TrainSettings(**overrides), ModelFlags(**flag_overrides), device=args.device)
+        if args.preset is None:
+            settings, flags = TrainSettings(**overrides), ModelFlags(**flag_overrides)
+        else:
+            preset = get_preset(args.preset)
+            settings = dataclasses.replace(preset.settings, **overrides)
+            flags = dataclasses.replace(preset.flags, **flag_overrides)
+        result = train_model(data, settings, flags, device=args.device)
         seconds = time.monotonic() - t0
         loaded = LoadedModel(model=result.model.cpu(), reference=data.reference, meta=result.meta)
         # How well the variant fits a view it trained on: underfitting and
