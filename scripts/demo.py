@@ -496,16 +496,6 @@ def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
     return scores
 
 
-def mean_scores(per_view: list[dict]) -> dict:
-    """{method: {metric: mean over views}} of [{method: {metric: value}}]."""
-    out: dict = {}
-    for scores in per_view:
-        for method, ms in scores.items():
-            for m, v in ms.items():
-                out.setdefault(method, {}).setdefault(m, []).append(v)
-    return {k: {m: sum(vs) / len(vs) for m, vs in ms.items()} for k, ms in out.items()}
-
-
 UNITS = {"MAG": "", "ENV": "", "LRE": " (dB)", "ITDE": " (ms)", "RTE": " (s)"}
 
 
@@ -535,6 +525,7 @@ def files_of(run: Run) -> dict[str, str]:
 def write_report(run: Run, scores: dict) -> None:
     from audiogs_core import __version__
     from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
+    from audiogs_core.metrics.evaluate import mean_scores
 
     turned = [v for v in scores if v != HELD_OUT_VIEW]
     orbit, tr, g = run.facts["orbit"], run.facts["training"], run.facts["gaussians"]

@@ -17,19 +17,10 @@ import numpy as np
 from audiogs_core.bench.protocol import (
     BASELINES, MAIN_SUBSET, VIEW_COPYING, BenchConfig, Unit, folds_of, groups,
 )
+from audiogs_core.metrics.evaluate import mean_scores
 
 SUBSET_ORDER = ("heldout", "test", "turned", "away", "occluded")
 Scores = dict[str, dict[str, float]]  # {"3s": {"MAG": ..}, "1s": {...}}
-
-
-def _mean_scores(items: list[Scores]) -> Scores:
-    """Metric-wise mean of several scores (each metric over the items that have it)."""
-    out: dict[str, dict[str, list[float]]] = {}
-    for s in items:
-        for w, metrics in s.items():
-            for m, v in metrics.items():
-                out.setdefault(w, {}).setdefault(m, []).append(v)
-    return {w: {m: float(np.mean(vs)) for m, vs in ms.items()} for w, ms in out.items()}
 
 
 def _stats(items: list[Scores]) -> tuple[Scores, Scores, dict]:
@@ -67,7 +58,7 @@ def subset_stats(parts: dict[tuple[int, str], dict], methods: Iterable[str], fol
             for name, s in chosen:
                 views.setdefault(f"fold{f}/{name}", {})[m] = s
                 per_view.setdefault(m, []).append(s)
-            per_method.setdefault(m, []).append(_mean_scores([s for _, s in chosen]))
+            per_method.setdefault(m, []).append(mean_scores([s for _, s in chosen]))
     if not views:
         return None
     n_folds = max(len(v) for v in per_method.values())
@@ -148,7 +139,7 @@ def headline(config: BenchConfig, grouped: dict) -> dict:
             for m in config.methods:
                 items = [r[m] for r in per_room if m in r]
                 if items:
-                    methods[m] = _mean_scores(items)
+                    methods[m] = mean_scores(items)
             compare: dict[str, dict] = {}
             for w in config.windows:
                 for metric in config.metrics:

@@ -57,16 +57,6 @@ def parse_metrics(spec: str | None) -> list[str]:
     return names
 
 
-def mean_over_views(per_view: list[dict]) -> dict:
-    """Metric-wise mean of section-7 scores; a metric absent in every view stays absent."""
-    out: dict = {}
-    for scores in per_view:
-        for w, ms in scores.items():
-            for m, v in ms.items():
-                out.setdefault(w, {}).setdefault(m, []).append(v)
-    return {w: {m: float(np.mean(vs)) for m, vs in ms.items()} for w, ms in out.items()}
-
-
 def format_table(methods: dict, metrics: list[str], windows: list[str]) -> str:
     head = ["method"] + [f"{m} {w}" for w in windows for m in metrics]
     rows = [head]
@@ -83,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from audiogs_core.cli.progress import Progress
     from audiogs_core.io.atomic import atomic_write_json
     from audiogs_core.io.capture import load_capture, load_capture_audio
-    from audiogs_core.metrics.evaluate import DEFAULT_WINDOWS, evaluate
+    from audiogs_core.metrics.evaluate import DEFAULT_WINDOWS, evaluate, mean_scores
     from audiogs_core.renderer import load_model, render_static
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.trainer import resolve_device
@@ -127,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             per_method[name].append(scores)
             step += 1
             progress.update(step, total, view=v.name, method=name)
-    results["methods"] = {m: mean_over_views(s) for m, s in per_method.items()}
+    results["methods"] = {m: mean_scores(s) for m, s in per_method.items()}
     if args.json:
         atomic_write_json(args.json, results)
     progress.done(views=[v.name for v in views], methods=list(predictors), json=args.json)

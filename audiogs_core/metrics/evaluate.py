@@ -87,3 +87,17 @@ def evaluate(pred: np.ndarray, target: np.ndarray, sample_rate: int,
                 scores[m] = value
         out[w] = scores
     return out
+
+
+def mean_scores(items: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """Entry-wise mean of two-level scores ({"3s": {"MAG": ..}} or {method: {metric: ..}}).
+
+    Each value is averaged over the items that have it; one absent from every
+    item stays absent (never 0).
+    """
+    collected: dict[str, dict[str, list[float]]] = {}
+    for scores in items:
+        for outer, inner in scores.items():
+            for name, value in inner.items():
+                collected.setdefault(outer, {}).setdefault(name, []).append(value)
+    return {o: {n: float(np.mean(vs)) for n, vs in inner.items()} for o, inner in collected.items()}

@@ -54,3 +54,11 @@ def test_accepts_torch_tensors():
     p = torch.tensor(x, requires_grad=True)
     res = evaluate(p, torch.from_numpy(x), SR, metrics=("MAG",), windows=("1s",))
     assert res == {"1s": {"MAG": 0.0}}
+
+
+def test_mean_scores_averages_each_entry_over_the_items_that_have_it():
+    from audiogs_core.metrics.evaluate import mean_scores
+
+    items = [{"3s": {"MAG": 1.0, "DPAM": 0.5}, "1s": {"MAG": 2.0}}, {"3s": {"MAG": 3.0}, "1s": {"MAG": 4.0}}]
+    assert mean_scores(items) == {"3s": {"MAG": 2.0, "DPAM": 0.5}, "1s": {"MAG": 3.0}}
+    assert mean_scores([{"3s": {}}]) == {} and mean_scores([]) == {}
