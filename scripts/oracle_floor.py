@@ -51,22 +51,9 @@ def _neighbours(view, count: int, radius: float, rng) -> list:
     return out
 
 
-def _mean_magnitude(audio: np.ndarray, phase_from: np.ndarray, sample_rate: int) -> np.ndarray:
-    """[V, 2, T] -> [2, T]: mean |STFT| of the V recordings with phase_from's phase."""
-    import torch
-
-    from audiogs_core.conventions import stft_settings
-    from audiogs_core.dsp.stft import istft, stft
-
-    settings = stft_settings(sample_rate)
-    spec = stft(torch.from_numpy(audio.astype(np.float64)), settings)
-    phase = torch.angle(stft(torch.from_numpy(phase_from.astype(np.float64)), settings))
-    out = istft(torch.polar(spec.abs().mean(dim=0), phase), settings, audio.shape[-1])
-    return out.numpy().astype(np.float32)
-
-
 def run_room(room: str, views_to_score: list[str], count: int, radii: list[float], seconds: float,
              seed: int, metrics: list[str]) -> dict:
+    from audiogs_core.baselines.mean_view import mean_magnitude_with_phase
     from audiogs_core.conventions import HEAD_RADIUS
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.metrics.itd import itd
@@ -111,13 +98,14 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
         train = [n for n in ring if n != held_out]
         nearest = min(train, key=lambda n: np.linalg.norm(pos[n] - pos[name]))
         preds = {
-            "mean_view": _mean_magnitude(np.stack([audio[n] for n in train]), audio[nearest], sr),
+            "mean_view": mean_magnitude_with_phase(np.stack([audio[n] for n in train]), train.index(nearest), sr),
             "nearest_view": audio[nearest],
         }
         for radius in radii:
             group = [v.name for v in extra[(name, radius)]]
             closest = min(group, key=lambda n: np.linalg.norm(pos[n] - pos[name]))
-            preds[f"local_mean_{radius:g}"] = _mean_magnitude(np.stack([audio[n] for n in group]), audio[closest], sr)
+            preds[f"local_mean_{radius:g}"] = mean_magnitude_with_phase(np.stack([audio[n] for n in group]),
+                                                                        group.index(closest), sr)
             preds[f"local_copy_{radius:g}"] = audio[closest]
         results[name] = {m: evaluate(p, target, sr, metrics, ("3s",))["3s"] for m, p in preds.items()}
         # The interaural lag GCC-PHAT measures, for the view and each neighbour:

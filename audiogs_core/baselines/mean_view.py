@@ -22,11 +22,15 @@ def predict(inputs: BaselineInputs, position: np.ndarray, rotation: np.ndarray) 
     """[2, T] float32: per ear, mean |STFT| over all train views with the nearest view's phase."""
     pos, _ = check_pose(position, rotation)
     inputs.require_views(NAME)
-    settings = stft_settings(inputs.sample_rate)
+    return mean_magnitude_with_phase(inputs.train_audio, nearest_index(inputs.train_positions, pos),
+                                     inputs.sample_rate)
+
+
+def mean_magnitude_with_phase(audio: np.ndarray, phase_index: int, sample_rate: int) -> np.ndarray:
+    """[V, 2, T] -> [2, T] float32: per ear, mean |STFT| of the V recordings with recording phase_index's phase."""
+    settings = stft_settings(sample_rate)
     # float64 so that averaging many views loses nothing before the inverse STFT.
-    views = torch.from_numpy(inputs.train_audio.astype(np.float64))
-    specs = stft(views, settings)  # [V, 2, F, N] complex128
+    specs = stft(torch.from_numpy(np.asarray(audio, dtype=np.float64)), settings)  # [V, 2, F, N] complex128
     magnitude = specs.abs().mean(dim=0)  # [2, F, N]
-    phase = torch.angle(specs[nearest_index(inputs.train_positions, pos)])
-    out = istft(torch.polar(magnitude, phase), settings, inputs.n_samples)  # [2, T] float64
+    out = istft(torch.polar(magnitude, torch.angle(specs[phase_index])), settings, audio.shape[-1])
     return out.numpy().astype(np.float32)

@@ -2,6 +2,7 @@ import numpy as np
 import torch
 
 from audiogs_core.baselines import mean_view
+from audiogs_core.baselines.mean_view import mean_magnitude_with_phase
 from audiogs_core.conventions import stft_settings
 from audiogs_core.dsp.stft import stft
 
@@ -40,3 +41,19 @@ def test_mean_magnitude_per_ear_with_nearest_phase(rng):
     magnitude = _stft(near_first).abs()
     expected = _stft(inputs.train_audio).abs().mean(dim=0)
     np.testing.assert_allclose(magnitude.numpy(), expected.numpy(), atol=1e-3)
+
+
+def test_mean_magnitude_of_identical_recordings_gives_the_recording_back():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 16000)).astype(np.float32) * 0.1
+    out = mean_magnitude_with_phase(np.stack([x, x, x]), 0, 16000)
+    assert out.shape == x.shape
+    assert np.allclose(out[:, 400:-400], x[:, 400:-400], atol=1e-4)
+
+
+def test_mean_magnitude_averages_magnitudes_not_waveforms():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((2, 16000)).astype(np.float32)
+    out = mean_magnitude_with_phase(np.stack([a, -a]), 0, 16000)
+    # Opposite waveforms cancel when averaged, their magnitudes do not.
+    assert np.sqrt(np.mean(out**2)) > 0.9 * np.sqrt(np.mean(a**2))
