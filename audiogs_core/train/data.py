@@ -125,8 +125,12 @@ def initial_gain_db(reference: np.ndarray, views: np.ndarray, settings: StftSett
     """[F] dB ratio of the mean train-view magnitude to the reference magnitude per bin."""
     ref_mag = stft(torch.from_numpy(reference), settings).abs().mean(dim=(0, 2))
     view_mag = stft(torch.from_numpy(views), settings).abs().mean(dim=(0, 1, 3))
-    ratio = (view_mag + 1e-8) / (ref_mag + 1e-8)
-    return (20.0 * torch.log10(ratio)).clamp(-60.0, 60.0).numpy()
+    return level_ratio_db(view_mag, ref_mag).numpy()
+
+
+def level_ratio_db(view_mag: torch.Tensor, ref_mag: torch.Tensor) -> torch.Tensor:
+    """[F] dB ratio of mean magnitudes [F], kept within +-60 dB (silent bins)."""
+    return (20.0 * torch.log10((view_mag + 1e-8) / (ref_mag + 1e-8))).clamp(-60.0, 60.0)
 
 
 def cell_energy_db(reference: np.ndarray, settings: StftSettings, n_cells: int, duration: float) -> np.ndarray:

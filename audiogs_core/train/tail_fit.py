@@ -22,6 +22,7 @@ from scipy.signal import lfilter
 
 from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import bin_frequencies, stft
+from audiogs_core.train.data import level_ratio_db
 
 OCTAVE_CENTRES = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)  # Hz
 RT60_GRID = np.arange(0.15, 2.51, 0.05)  # s
@@ -54,29 +55,19 @@ def fit_band(ref_energy: np.ndarray, view_energy: np.ndarray, hop_s: float) -> t
     return best[1], best[2]
 
 
-def _reference_energy(reference: np.ndarray, settings: StftSettings) -> torch.Tensor:
-    """[F, N] energy of the reference as the model sees it: (mean over channels of |X|)^2."""
-    return stft(torch.from_numpy(reference.astype(np.float32)), settings).abs().mean(dim=0) ** 2
-
-
-def _mean_view(views: np.ndarray, settings: StftSettings, power: bool) -> torch.Tensor:
-    """[F, N] mean over views and ears of |V|^2 (power) or |V|, one view at a time (memory)."""
-    total = None
+def _view_stats(views: np.ndarray, settings: StftSettings) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean over views and ears of |V|^2 [F, N] and of |V| [F, N], one view at a time (memory)."""
+    power = magnitude = None
     for v in views:
         mag = stft(torch.from_numpy(v.astype(np.float32)), settings).abs()  # [2, F, N]
-        part = (mag**2 if power else mag).sum(dim=0)
-        total = part if total is None else total + part
-    assert total is not None
-    return total / (2 * len(views))
+        power = (mag**2).sum(dim=0) if power is None else power + (mag**2).sum(dim=0)
+        magnitude = mag.sum(dim=0) if magnitude is None else magnitude + mag.sum(dim=0)
+    assert power is not None and magnitude is not None
+    return power / (2 * len(views)), magnitude / (2 * len(views))
 
 
-def initial_tail(reference: np.ndarray, views: np.ndarray, settings: StftSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(tail_db [F], tail_log_tau [F]) fitted per octave band and spread over its bins.
-
-    reference [C, T], views [V, 2, T] (high-passed, as the trainer sees them).
-    """
-    ref = _reference_energy(reference, settings).double().numpy()  # [F, N]
-    view = _mean_view(views, settings, power=True).double().numpy()
+def _fit(ref_energy: np.ndarray, view_power: np.ndarray, settings: StftSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(tail_db [F], tail_log_tau [F]) from energies [F, N], fitted per octave band."""
     freqs = bin_frequencies(settings).numpy()
     centres = np.array([c for c in OCTAVE_CENTRES if c < settings.sample_rate / 2])
     # Each bin belongs to the octave band nearest in log frequency.
@@ -86,10 +77,25 @@ def initial_tail(reference: np.ndarray, views: np.ndarray, settings: StftSetting
     log_tau = np.zeros(len(freqs))
     for b in range(len(centres)):
         bins = band == b
-        rt60, level_db = fit_band(ref[bins].sum(axis=0), view[bins].sum(axis=0), hop_s)
+        rt60, level_db = fit_band(ref_energy[bins].sum(axis=0), view_power[bins].sum(axis=0), hop_s)
         tail_db[bins] = level_db
         log_tau[bins] = math.log(rt60 / (3.0 * math.log(10.0)))
     return tail_db.astype(np.float32), log_tau.astype(np.float32)
+
+
+def _reference_spec(reference: np.ndarray, settings: StftSettings) -> torch.Tensor:
+    return stft(torch.from_numpy(reference.astype(np.float32)), settings)  # [C, F, N]
+
+
+def initial_tail(reference: np.ndarray, views: np.ndarray, settings: StftSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(tail_db [F], tail_log_tau [F]) fitted per octave band and spread over its bins.
+
+    reference [C, T], views [V, 2, T] (high-passed, as the trainer sees them).
+    The reference's energy is taken as the model sees it: (mean over channels of |X|)^2.
+    """
+    ref_energy = _reference_spec(reference, settings).abs().mean(dim=0) ** 2
+    view_power, _ = _view_stats(views, settings)
+    return _fit(ref_energy.double().numpy(), view_power.double().numpy(), settings)
 
 
 def start_tail(model, reference: np.ndarray, views: np.ndarray, settings: StftSettings) -> None:
@@ -99,13 +105,13 @@ def start_tail(model, reference: np.ndarray, views: np.ndarray, settings: StftSe
     per-frequency gain, started from the ratio of view to reference
     magnitude, is recomputed against the reference with its tail.
     """
-    tail_db, log_tau = initial_tail(reference, views, settings)
+    ref_spec = _reference_spec(reference, settings)
+    view_power, view_mag = _view_stats(views, settings)
+    ref_energy = ref_spec.abs().mean(dim=0) ** 2
+    tail_db, log_tau = _fit(ref_energy.double().numpy(), view_power.double().numpy(), settings)
     device = model.tail_db.device
     with torch.no_grad():
         model.tail_db.copy_(torch.from_numpy(tail_db).to(device))
         model.tail_log_tau.copy_(torch.from_numpy(log_tau).to(device))
-        ref_spec = stft(torch.from_numpy(reference.astype(np.float32)), settings).to(device)
-        ref_mag = model.reference_magnitude(ref_spec).mean(dim=0)  # [F]
-        view_mag = _mean_view(views, settings, power=False).mean(dim=1).to(device)  # [F]
-        ratio = (view_mag + 1e-8) / (ref_mag + 1e-8)
-        model.gain_db.copy_((20.0 * torch.log10(ratio)).clamp(-60.0, 60.0))
+        ref_mag = model.reference_magnitude(ref_spec.to(device)).mean(dim=0)  # [F]
+        model.gain_db.copy_(level_ratio_db(view_mag.mean(dim=1).to(device), ref_mag))
