@@ -65,6 +65,16 @@ class View:
 
 
 @dataclass
+class PathTruth:
+    """A listener path with its ground truth (``paths`` in capture.json, written by the simulator):
+    the path file and the binaural recording over its span (first to last frame time)."""
+
+    name: str
+    path: Path  # absolute: a path.json
+    audio: Path  # absolute: [2, n] WAV
+
+
+@dataclass
 class Capture:
     folder: Path
     sample_rate: int
@@ -74,12 +84,20 @@ class Capture:
     reference: Reference
     views: list[View]
     raw: dict = field(default_factory=dict)  # the JSON as read, unknown keys kept
+    paths: list[PathTruth] = field(default_factory=list)
 
     def train_views(self) -> list[View]:
         return [v for v in self.views if v.split == "train"]
 
     def test_views(self) -> list[View]:
         return [v for v in self.views if v.split == "test"]
+
+    def path_truth(self, name: str) -> PathTruth:
+        for p in self.paths:
+            if p.name == name:
+                return p
+        raise AudioGSError(f"capture {self.folder} has no listener path named {name!r} "
+                           f"(paths: {', '.join(p.name for p in self.paths) or 'none'})")
 
     def view(self, name: str) -> View:
         for v in self.views:
@@ -325,9 +343,19 @@ def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathL
             split=split,
         ))
 
+    paths: list[PathTruth] = []
+    for i, pt in enumerate(chk.list(chk.get(obj, "paths", "", required=False, default=[]), "paths")):
+        key = f"paths[{i}]"
+        pt = chk.object(pt, key)
+        name = chk.string(chk.get(pt, "name", key), f"{key}.name")
+        if any(p.name == name for p in paths):
+            raise chk.error(f"{key}.name", f"duplicates the path name {name!r}")
+        paths.append(PathTruth(name, _resolve_path(chk, folder, chk.get(pt, "path", key), f"{key}.path"),
+                               _resolve_path(chk, folder, chk.get(pt, "audio", key), f"{key}.audio")))
+
     return Capture(folder=folder, sample_rate=sample_rate, head_radius=head_radius,
                    room_mesh=room_mesh, sources=sources, reference=reference, views=views,
-                   raw=copy.deepcopy(obj))
+                   raw=copy.deepcopy(obj), paths=paths)
 
 
 def capture_json_path(folder_or_json_path: str | os.PathLike) -> Path:
@@ -417,6 +445,12 @@ def capture_to_dict(capture: Capture) -> dict:
                  pose=_pose_dict(v.pose, d.get("pose")), split=v.split)
         views.append(d)
     out["views"] = views
+    if capture.paths:
+        raw_paths = {p.get("name"): p for p in (out.get("paths") or []) if isinstance(p, dict)}
+        out["paths"] = [{**raw_paths.get(p.name, {}), "name": p.name, "path": _rel(capture, p.path),
+                         "audio": _rel(capture, p.audio)} for p in capture.paths]
+    else:
+        out.pop("paths", None)
     return out
 
 

@@ -20,21 +20,24 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
 from audiogs_core.conventions import HEAD_RADIUS
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.listener_path import ListenerPath, write_path
 from audiogs_core.sim import dry as dry_mod
 from audiogs_core.sim import hrtf as hrtf_mod
 from audiogs_core.sim import layouts as layout_mod
+from audiogs_core.sim import paths as path_mod
 from audiogs_core.sim import rooms as room_mod
 
 REFERENCE_OFFSET = np.array([0.3, 0.0, 0.0])  # close mic, from the source
 RT_FACTOR = 1.5  # ray-tracing time threshold / RT60
 MIN_RT_TIME = 0.3  # s
 N_RAYS = 10000
+TAIL_MARGIN_S = 0.05  # tail sequences run this far past the ray-tracing time (measured: 0.02 s at most)
 REFERENCE_PEAK = 0.5  # all outputs share one gain that brings the reference to this peak
 
 
@@ -50,16 +53,26 @@ def _directivity(bank: hrtf_mod.HrirBank, side: str):
 
 def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hrtf_mod.HrirBank,
              sample_rate: int, seed: int, rt_time: float, progress=None,
-             n_rays: int = N_RAYS) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+             n_rays: int = N_RAYS, tail_groups: list[int] | None = None,
+             ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Room impulse responses: reference [L0], per view left [Lv] and right [Lv].
 
     Each head is a level head at ``view.position`` turned by ``view.yaw``; the
     HRIR bank (acoustic head frame, see ``hrtf``) carries both ears' cues.
+    ``tail_groups`` (one int per head; default: every head its own group)
+    names the heads that hear one late tail (``sim.tails``): the knots of one
+    listener path.
     """
     import pyroomacoustics as pra
     from pyroomacoustics.directivities import Rotation3D
 
+    from audiogs_core.sim.tails import group_seeds, seeded_tails
+
     ref_pos = np.asarray(spec.source, dtype=float) + REFERENCE_OFFSET
+    groups = list(range(len(views))) if tail_groups is None else list(tail_groups)
+    if len(groups) != len(views):
+        raise AudioGSError(f"simulator: {len(groups)} tail groups for {len(views)} heads")
+    positions = np.array([ref_pos] + [np.asarray(v.position, dtype=float) for v in views])
     out: dict[str, list[np.ndarray]] = {}
     ref = None
     for k, side in enumerate(("left", "right")):
@@ -73,7 +86,10 @@ def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hr
             d = copy.copy(proto)
             d.set_orientation(Rotation3D([v.yaw], "z", degrees=False))
             room.add_microphone(np.asarray(v.position, dtype=float), directivity=d)
-        room.compute_rir()
+        # the reference is group -1: its own tail
+        seeds = group_seeds(seed, positions, [-1] + groups, np.asarray(spec.source, dtype=float), room.c)
+        with seeded_tails(seeds, horizon_s=rt_time + TAIL_MARGIN_S):
+            room.compute_rir()
         rirs = [np.asarray(room.rir[m][0], dtype=np.float64) for m in range(len(views) + 1)]
         if ref is None:
             ref = rirs[0]
@@ -115,6 +131,9 @@ def _prepare_out(out_dir: Path, force: bool) -> None:
         for name in ("capture.json", "room.obj"):
             if (out_dir / name).is_file():
                 (out_dir / name).unlink()
+        paths_dir = out_dir / path_mod.PATHS_DIR
+        for p in [*paths_dir.glob("*.wav"), *paths_dir.glob("*.json")] if paths_dir.is_dir() else []:
+            p.unlink()
     (out_dir / "audio").mkdir(parents=True, exist_ok=True)
 
 
@@ -122,7 +141,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
                      sample_rate: int = 16000, layout: str = "ring", hrtf: str = "sphere",
                      source: str | os.PathLike | None = None, material: str | None = None,
                      seed: int = 0, progress: Any = None, force: bool = False,
-                     n_rays: int = N_RAYS) -> Path:
+                     n_rays: int = N_RAYS, paths: Mapping[str, ListenerPath] | None = None) -> Path:
     """Simulate a capture folder at ``out_dir`` and return its path.
 
     room: ``shoebox``, ``lshape`` or an OBJ path; layout: ``ring`` or ``grid``;
@@ -131,6 +150,10 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
     object with ``update(step, total, **fields)`` (cli.progress.Progress).
     ``force`` allows a non-empty ``out_dir``; ``n_rays`` (ray-tracing rays) is
     lowered only by tests that need speed over a smooth reverberant tail.
+    ``paths`` ({name: listener path}) adds the ground truth along each path,
+    simulated in the same two passes as the views (``sim.paths``), written as
+    ``paths/NAME.json`` + ``paths/NAME.wav`` and listed under ``paths`` in
+    capture.json.
     Deterministic for a seed: two runs give bit-identical files.
     """
     from audiogs_core.io.audio import write_wav
@@ -145,6 +168,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
     spec = room_mod.load_room(str(room), material)
     views = layout_mod.make_layout(layout, spec, seed)
     bank = hrtf_mod.load_hrtf(str(hrtf), sample_rate, HEAD_RADIUS)
+    plans = [path_mod.plan_path(name, p, spec, float(seconds)) for name, p in (paths or {}).items()]
     _prepare_out(out, force)
 
     signal, label = dry_mod.dry_signal(float(seconds), sample_rate, source, seed)
@@ -152,8 +176,10 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
         progress.update(1, 4, stage="dry signal")
     rt60 = room_mod.sabine_rt60(spec)
     rt_time = max(RT_FACTOR * rt60, MIN_RT_TIME)
-    ref_rir, left_rirs, right_rirs = ear_rirs(spec, views, bank, sample_rate, seed, rt_time,
-                                              progress=progress, n_rays=int(n_rays))
+    heads = views + [h for plan in plans for h in plan.heads]
+    groups = list(range(len(views))) + [len(views) + i for i, plan in enumerate(plans) for _ in plan.heads]
+    ref_rir, left_rirs, right_rirs = ear_rirs(spec, heads, bank, sample_rate, seed, rt_time,
+                                              progress=progress, n_rays=int(n_rays), tail_groups=groups)
 
     ref = _convolve(signal, ref_rir)
     gain = REFERENCE_PEAK / max(float(np.abs(ref).max()), 1e-12)
@@ -168,6 +194,18 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
             "pose": {"position": _floats(v.position), "rotation": _floats(v.rotation)},
             "split": v.split, "tags": list(v.tags), "yaw_deg": round(float(np.degrees(v.yaw)), 6),
         })
+    path_entries = []
+    first = len(views)
+    for plan in plans:
+        last = first + len(plan.heads)
+        audio = path_mod.render_ground_truth(plan, signal, left_rirs[first:last], right_rirs[first:last],
+                                             sample_rate, np.asarray(spec.source, dtype=float)) * gain
+        first = last
+        rel = f"{path_mod.PATHS_DIR}/{plan.name}"
+        write_path(out / f"{rel}.json", plan.path)
+        write_wav(out / f"{rel}.wav", audio, sample_rate)
+        path_entries.append({"name": plan.name, "path": f"{rel}.json", "audio": f"{rel}.wav",
+                             "start": float(plan.path.start), "knots": len(plan.heads)})
     room_mod.write_obj(out / "room.obj", spec.polygons, spec.name)
     ref_pos = np.asarray(spec.source, dtype=float) + REFERENCE_OFFSET
     measured = measure_rt60(ref_rir, sample_rate)
@@ -180,6 +218,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
         "sources": [{"name": "talker", "position": _floats(spec.source)}],
         "reference": {"audio": "audio/reference.wav", "pose": {"position": _floats(ref_pos)}},
         "views": view_entries,
+        **({"paths": path_entries} if path_entries else {}),
         "simulation": {
             "simulator": "pyroomacoustics",
             "room": spec.name if str(room) in room_mod.BUILTIN_ROOMS else str(room),
