@@ -73,8 +73,14 @@ def to_cdpam_input(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def dpam(p: np.ndarray, g: np.ndarray, sample_rate: int) -> float:
-    """DPAM of prepared ``p``, ``g`` [2, T] (CDPAM distance, target first)."""
+    """DPAM of prepared ``p``, ``g`` [2, T] (CDPAM distance of the mono downmixes, target first)."""
     model = load_cdpam()
     with torch.no_grad():
         dist = model.forward(to_cdpam_input(g, sample_rate), to_cdpam_input(p, sample_rate))
     return float(dist.reshape(-1)[0])
+
+
+def dpam_ears(p: np.ndarray, g: np.ndarray, sample_rate: int) -> float:
+    """DPAM_ears of prepared ``p``, ``g`` [2, T]: CDPAM on the left and on the right channel
+    (no downmix, which cannot hear interaural differences), mean of the two."""
+    return float(np.mean([dpam(p[[ear, ear]], g[[ear, ear]], sample_rate) for ear in (0, 1)]))

@@ -1,61 +1,18 @@
-"""``evaluate``: every metric of section 7 on windows of a prediction/target pair."""
+"""``evaluate``: the window metrics (``metrics.registry``) on windows of a prediction/target pair."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from audiogs_core.conventions import BENCH_SAMPLE_RATE
 from audiogs_core.errors import AudioGSError
 from audiogs_core.metrics.prepare import prepare
+from audiogs_core.metrics.registry import ALL_METRICS, WINDOW_METRICS
 from audiogs_core.metrics.windows import mean_finite, window_seconds, window_slices
 
-ALL_METRICS = ("MAG", "ENV", "LRE", "RTE", "DPAM", "ITDE")
 DEFAULT_WINDOWS = ("3s", "1s")
-
-
-def _mag(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.spectral import mag_distance
-
-    return mag_distance(p, g, BENCH_SAMPLE_RATE)
-
-
-def _env(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.envelope import env_distance
-
-    return env_distance(p, g)
-
-
-def _lre(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.level import lre
-
-    return lre(p, g)
-
-
-def _rte(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.rt60 import estimate_rt60
-
-    # one batch of four channels: both ears of p, then both of g
-    rt = estimate_rt60(np.concatenate([p, g]), BENCH_SAMPLE_RATE)
-    return float(np.mean(np.abs(rt[:2] - rt[2:])))
-
-
-def _dpam(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.dpam import dpam
-
-    return dpam(p, g, BENCH_SAMPLE_RATE)
-
-
-def _itde(p: np.ndarray, g: np.ndarray) -> float:
-    from audiogs_core.metrics.itd import itde
-
-    return itde(p, g, BENCH_SAMPLE_RATE)
-
-
-METRIC_FUNCTIONS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "MAG": _mag, "ENV": _env, "LRE": _lre, "RTE": _rte, "DPAM": _dpam, "ITDE": _itde,
-}
 
 
 def evaluate(pred: np.ndarray, target: np.ndarray, sample_rate: int,
@@ -71,7 +28,7 @@ def evaluate(pred: np.ndarray, target: np.ndarray, sample_rate: int,
     dict), never 0.
     """
     names = list(metrics)
-    unknown = [m for m in names if m not in METRIC_FUNCTIONS]
+    unknown = [m for m in names if m not in WINDOW_METRICS]
     if unknown:
         raise AudioGSError(f"unknown metric(s) {unknown}; known: {list(ALL_METRICS)}")
     lengths = {w: window_seconds(w) for w in windows}
@@ -81,7 +38,8 @@ def evaluate(pred: np.ndarray, target: np.ndarray, sample_rate: int,
         slices = window_slices(p.shape[1], BENCH_SAMPLE_RATE, seconds)
         scores: dict[str, float] = {}
         for m in names:
-            fn = METRIC_FUNCTIONS[m]
+            fn = WINDOW_METRICS[m].fn
+            assert fn is not None
             value = mean_finite([fn(p[:, s], g[:, s]) for s in slices])
             if value is not None:
                 scores[m] = value

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from audiogs_core.metrics.dpam import dpam, to_cdpam_input
+from audiogs_core.metrics import dpam as dpam_module
+from audiogs_core.metrics.dpam import dpam, dpam_ears, to_cdpam_input
 
 SR = 16000
 
@@ -27,3 +28,22 @@ def test_zero_for_identical_and_grows_with_noise():
     little = dpam(clean + 0.01 * noise, clean, SR)
     much = dpam(clean + 0.2 * noise, clean, SR)
     assert 0.0 < little < much
+
+
+def test_dpam_ears_scores_each_ear_without_the_downmix(monkeypatch):
+    # A stand-in distance of the mono downmixes: |mean over channels of p - g|.
+    monkeypatch.setattr(dpam_module, "dpam", lambda p, g, sr: float(np.mean(np.abs(p.mean(0) - g.mean(0)))))
+    t = np.arange(SR // 2) / SR
+    a, b = np.sin(2 * np.pi * 300 * t), np.sin(2 * np.pi * 500 * t)
+    g = np.stack([a, b])
+    swapped = np.stack([b, a])  # the ears swapped: the downmix cannot tell
+    assert dpam_module.dpam(swapped, g, SR) == 0.0
+    expect = np.mean([np.mean(np.abs(b - a)), np.mean(np.abs(a - b))])
+    assert dpam_ears(swapped, g, SR) == pytest.approx(expect)
+    assert dpam_ears(g, g, SR) == 0.0
+
+
+def test_dpam_ears_is_zero_for_identical_signals():
+    t = np.arange(SR // 2) / SR
+    x = 0.2 * np.stack([np.sin(2 * np.pi * 440 * t), 0.5 * np.sin(2 * np.pi * 660 * t)])
+    assert dpam_ears(x, x, SR) == pytest.approx(0.0, abs=1e-6)
