@@ -20,6 +20,7 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.io.listener_path import ListenerPath
 from audiogs_core.io.model_folder import read_model_folder
+from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.render import render_moving, render_static as render_static_spec
@@ -137,3 +138,20 @@ def render_path(loaded: LoadedModel, path: ListenerPath) -> np.ndarray:
     if len(path) == 1:
         return render_static(loaded, path.positions[0], path.rotations[0])
     return render_frames(loaded, float(path.start), float(path.end - path.start), path.sample)
+
+
+class ModelMethod(Method):
+    """A trained model behind the one method interface (``audiogs_core.method``): standing
+    listeners are rendered once per cell, moving ones at every frame's pose."""
+
+    def __init__(self, loaded: LoadedModel, name: str = "audiogs") -> None:
+        self.loaded = loaded
+        self.name = name
+        self.sample_rate = loaded.sample_rate
+        self.n_samples = int(loaded.reference.shape[1])
+
+    def predict(self, position: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+        return render_static(self.loaded, position, rotation)
+
+    def predict_path(self, path: ListenerPath) -> np.ndarray:
+        return render_path(self.loaded, path)

@@ -1,25 +1,34 @@
-"""Non-learned baselines of the benchmark (design page, section 8).
+"""Baselines of the benchmark (docs/DESIGN.md, "Baselines"), behind one interface.
 
-Each baseline module exposes ``NAME`` and
+Each non-learned baseline module exposes ``NAME`` and
 ``predict(inputs: BaselineInputs, position [3], rotation [4] wxyz) -> [2, T]``;
-:mod:`audiogs_core.baselines.registry` maps names to predictors.
+:mod:`audiogs_core.baselines.registry` builds any baseline, learned or not,
+as a :class:`~audiogs_core.baselines.method.Method` (``predict`` for a
+standing listener, ``predict_path`` for a moving one).
 """
 
 from audiogs_core.baselines.inputs import BaselineInputs, check_pose
+from audiogs_core.method import Method, StandingMethod
 from audiogs_core.baselines.registry import (
-    BASELINES,
+    IMPLICIT_FIELD,
+    LEARNED,
     NEEDS_SOURCES,
-    Predictor,
+    NON_LEARNED,
+    FitOptions,
     baseline_names,
-    get_baseline,
+    build_baseline,
 )
 
 __all__ = [
-    "BASELINES",
+    "IMPLICIT_FIELD",
+    "LEARNED",
     "NEEDS_SOURCES",
+    "NON_LEARNED",
     "BaselineInputs",
-    "Predictor",
+    "FitOptions",
+    "Method",
+    "StandingMethod",
     "baseline_names",
+    "build_baseline",
     "check_pose",
-    "get_baseline",
 ]

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from audiogs_core.baselines.inputs import BaselineInputs, check_pose
+from audiogs_core.method import Method
 from audiogs_core.conventions import StftSettings, stft_settings, time_cells
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.errors import AudioGSError
@@ -270,3 +271,17 @@ def predict(fitted: FittedField, position: np.ndarray, rotation: np.ndarray) -> 
         out[:, :, start:stop] = model.render(ref_spec[:, :, start:stop], times[start:stop], positions, rotations)[0]
         start = stop
     return istft(out, cfg, fitted.reference.shape[1]).cpu().numpy().astype(np.float32)
+
+
+class FieldMethod(Method):
+    """A fitted implicit field behind the one method interface (``audiogs_core.method``)."""
+
+    name = NAME
+
+    def __init__(self, fitted: FittedField, n_samples: int) -> None:
+        self.fitted = fitted
+        self.sample_rate = fitted.sample_rate
+        self.n_samples = int(n_samples)
+
+    def predict(self, position: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+        return predict(self.fitted, position, rotation)
