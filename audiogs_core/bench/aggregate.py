@@ -15,11 +15,14 @@ from typing import Iterable
 import numpy as np
 
 from audiogs_core.bench.protocol import (
-    BASELINES, MAIN_SUBSET, VIEW_COPYING, BenchConfig, Unit, folds_of, groups,
+    BASELINES, MAIN_SUBSET, PATH_BASELINES, VIEW_COPYING, BenchConfig, Unit, folds_of, groups, methods_of,
 )
 from audiogs_core.metrics.evaluate import mean_scores
+from audiogs_core.metrics.registry import PATH_METRICS
+from audiogs_core.sim.path_layouts import PATH_NAMES
 
-SUBSET_ORDER = ("heldout", "test", "turned", "away", "occluded")
+SUBSET_ORDER = ("heldout", "test", "turned", "away", "occluded", "path", *PATH_NAMES)
+TRACK = "track"  # the scores' key of a path's tracking metrics, beside the window lengths
 Scores = dict[str, dict[str, float]]  # {"3s": {"MAG": ..}, "1s": {...}}
 
 
@@ -91,7 +94,7 @@ def aggregate(config: BenchConfig, parts: dict[Unit, dict]) -> dict:
         mine = {(u.fold, u.method): p for u, p in parts.items()
                 if (u.split, u.room, u.reference) == (split, room, ref)}
         folds = folds_of(config, split)
-        methods = list(config.methods)
+        methods = list(methods_of(config, split))
         subsets = {}
         for s in SUBSET_ORDER:
             st = subset_stats(mine, methods, folds, s)
@@ -136,14 +139,17 @@ def headline(config: BenchConfig, grouped: dict) -> dict:
             if not per_room:
                 continue
             methods: dict[str, Scores] = {}
-            for m in config.methods:
+            for m in methods_of(config, split):
                 items = [r[m] for r in per_room if m in r]
                 if items:
                     methods[m] = mean_scores(items)
             compare: dict[str, dict] = {}
-            for w in config.windows:
-                for metric in config.metrics:
-                    pool = VIEW_COPYING if subset == "turned" else BASELINES
+            pool = VIEW_COPYING if subset == "turned" else PATH_BASELINES if split == "C" else BASELINES
+            windows = [(w, config.metrics) for w in config.windows]
+            if split == "C":
+                windows.append((TRACK, tuple(PATH_METRICS)))
+            for w, names in windows:
+                for metric in names:
                     best = best_of(methods, pool, w, metric)
                     a = methods.get("audiogs", {}).get(w, {}).get(metric)
                     if best is None or a is None:
@@ -155,5 +161,6 @@ def headline(config: BenchConfig, grouped: dict) -> dict:
             out[f"{split}/{ref}/{subset}"] = {"split": split, "reference": ref, "subset": subset,
                                               "rooms": [g["room"] for g in gs if subset in g["subsets"]],
                                               "methods": methods, "audiogs_vs_best": compare,
-                                              "against": "view-copying baselines" if subset == "turned" else "baselines"}
+                                              "against": "view-copying baselines" if subset == "turned" else
+                                              "baselines that follow a path" if split == "C" else "baselines"}
     return out

@@ -1,7 +1,10 @@
 """Simulated captures of the benchmark, cached under the output folder.
 
 The simulator is seeded, so a capture whose recorded settings match the run's
-is reused as it is; anything else is simulated again in place.
+is reused as it is; anything else is simulated again in place. When the run
+has split C, ring captures carry the ground truth along the room's split C
+paths (``sim.path_layouts``), simulated in the same passes as the views (whose
+recordings do not change with it: each head's late tail has its own seed).
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ def wanted_simulation(config: BenchConfig, room: str, layout: str) -> dict:
 
 def _marker(config: BenchConfig, room: str, layout: str) -> dict:
     return {"simulation": wanted_simulation(config, room, layout), "sample_rate": config.sample_rate,
-            "code": code_hash(SIM_CODE)}
+            "code": code_hash(SIM_CODE), "paths": list(config.paths) if with_paths(config, layout) else []}
+
+
+def with_paths(config: BenchConfig, layout: str) -> bool:
+    """Whether the (room, layout) capture carries split C's paths."""
+    return layout == "ring" and "C" in config.splits
 
 
 def is_cached(config: BenchConfig, folder: Path, room: str, layout: str) -> bool:
@@ -50,18 +58,25 @@ def is_cached(config: BenchConfig, folder: Path, room: str, layout: str) -> bool
         return False
     # capture.json is written last (atomically), but check the audio is all there.
     files = [obj.get("reference", {}).get("audio")] + [v.get("audio") for v in obj.get("views", [])]
+    files += [f for p in obj.get("paths", []) for f in (p.get("path"), p.get("audio"))]
     return all(isinstance(f, str) and (folder / f).is_file() for f in files)
 
 
 def ensure_capture(config: BenchConfig, out_dir: str | Path, room: str, layout: str) -> Path:
     """The cached capture folder for (room, layout), simulated first when needed."""
+    from audiogs_core.sim.path_layouts import benchmark_paths
+    from audiogs_core.sim.rooms import load_room
     from audiogs_core.sim.simulate import simulate_capture
 
     folder = capture_dir(out_dir, room, layout)
     if is_cached(config, folder, room, layout):
         return folder
     (folder / MARKER).unlink(missing_ok=True)
+    paths = None
+    if with_paths(config, layout):
+        paths = {n: p for n, p in benchmark_paths(load_room(room), config.seconds).items() if n in config.paths}
     simulate_capture(folder, room=room, seconds=config.seconds, sample_rate=config.sample_rate,
-                     layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True, n_rays=config.n_rays)
+                     layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True, n_rays=config.n_rays,
+                     paths=paths)
     atomic_write_json(folder / MARKER, _marker(config, room, layout))
     return folder

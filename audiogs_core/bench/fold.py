@@ -14,19 +14,23 @@ import numpy as np
 
 from audiogs_core.baselines.inputs import BaselineInputs
 from audiogs_core.bench.protocol import BenchConfig, FoldPlan, TestView, Unit, fold_plan
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.audio import read_wav
 from audiogs_core.io.capture import Capture, load_capture, load_capture_audio
+from audiogs_core.io.listener_path import ListenerPath, load_path
 from audiogs_core.train.data import TrainingData
 
 
 @dataclass
 class Target:
-    """A scored view: its pose, its recording [2, T] and the subsets it counts in."""
+    """A scored view (its pose) or listener path, its recording [2, T] and the subsets it counts in."""
 
     name: str
-    position: np.ndarray  # [3]
+    position: np.ndarray  # [3] (a path: its first frame)
     rotation: np.ndarray  # [4] wxyz head -> world
-    audio: np.ndarray  # [2, T]
+    audio: np.ndarray  # [2, T] (a path: over its span, first to last frame time)
     view: TestView
+    path: ListenerPath | None = None
 
 
 @dataclass
@@ -77,6 +81,15 @@ def load_fold(config: BenchConfig, unit: Unit, capture_folder: str | Path) -> Fo
     baseline = BaselineInputs.from_training(training)
     targets = []
     for tv in plan.test:
+        if tv.path:
+            truth = capture.path_truth(tv.name)
+            path = load_path(truth.path)
+            wav, sr = read_wav(truth.audio)
+            if sr != audio.sample_rate or wav.shape[0] != 2:
+                raise AudioGSError(f"{truth.audio}: the ground truth of path {tv.name} must be binaural at "
+                                   f"{audio.sample_rate} Hz, got {wav.shape[0]} channel(s) at {sr} Hz")
+            targets.append(Target(tv.name, path.positions[0], path.rotations[0], wav, tv, path))
+            continue
         v = capture.view(tv.name)
         targets.append(Target(tv.name, np.asarray(v.pose.position, dtype=np.float64),
                               np.asarray(v.pose.rotation, dtype=np.float64), audio.views[tv.name], tv))

@@ -1,33 +1,34 @@
-"""One function per benchmark method: train on the fold's inputs, predict its test views.
+"""Benchmark methods: fit one on a fold's train side, predict its scored views and paths.
 
-Each returns a :class:`MethodRun` with a [2, T] prediction per scored view and
-its timings. AudioGS and the ablations go through the real trainer and
-renderer; the non-learned baselines through their registry; the implicit
-field is trained with the same settings (hence the same optimizer steps).
+Every method is a :class:`~audiogs_core.method.Method`: AudioGS and the
+ablations go through the real trainer and renderer, every baseline (the
+implicit field too, with the same training settings, hence the same optimizer
+steps) through the baseline registry. :func:`run_method` returns a
+:class:`MethodRun` with a prediction per scored target and the timings.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 
-from audiogs_core.baselines import get_baseline
+from audiogs_core.baselines import LEARNED, FitOptions, build_baseline
 from audiogs_core.bench.fold import FoldInputs
 from audiogs_core.bench.protocol import ABLATIONS, BASELINES, PRESET_METHODS, BenchConfig
-from audiogs_core.train.presets import get_preset
 from audiogs_core.errors import AudioGSError
+from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
+from audiogs_core.train.presets import get_preset
 from audiogs_core.train.settings import TrainSettings
 
 
 @dataclass
 class MethodRun:
-    predictions: dict[str, np.ndarray]  # view name -> [2, T]
+    predictions: dict[str, np.ndarray]  # scored view or path name -> [2, T]
     train_s: float | None  # None: nothing is trained
-    render_s: float  # mean seconds per scored view
+    render_s: float  # mean seconds per scored view or path
     info: dict = field(default_factory=dict)
 
 
@@ -45,46 +46,45 @@ def model_flags(config: BenchConfig, preset: str | None = None) -> ModelFlags:
         raise AudioGSError(f"bench model flags: {e}") from None
 
 
-def _timed_predictions(fold: FoldInputs, predict: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> tuple[dict, float]:
+def predict_targets(method: Method, fold: FoldInputs) -> tuple[dict[str, np.ndarray], float]:
+    """Every scored target of the fold (a standing view or a path) and the mean seconds per target."""
     preds, total = {}, 0.0
     for t in fold.targets:
         t0 = time.perf_counter()
-        preds[t.name] = np.asarray(predict(t.position, t.rotation), dtype=np.float32)
+        out = method.predict_path(t.path) if t.path is not None else method.predict(t.position, t.rotation)
+        preds[t.name] = np.asarray(out, dtype=np.float32)
         total += time.perf_counter() - t0
     return preds, total / max(1, len(fold.targets))
 
 
-def run_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None = None,
-                preset: str | None = None) -> MethodRun:
-    """Train Audio Gaussians with ``flags`` (default: full AudioGS of the preset) on the
-    fold's train views, render each test pose."""
-    from audiogs_core.renderer import LoadedModel, render_static
+def fit_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None = None,
+                preset: str | None = None) -> tuple[Method, float, dict]:
+    """Audio Gaussians with ``flags`` (default: full AudioGS of the preset) trained on the
+    fold's train views: the method, its training seconds and what the report records."""
+    from audiogs_core.renderer import LoadedModel, ModelMethod
     from audiogs_core.train.trainer import train_model
 
     flags = model_flags(config, preset) if flags is None else flags
     result = train_model(fold.training, train_settings(config, preset), flags, device=config.device)
     loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta)
-    preds, render_s = _timed_predictions(fold, lambda p, q: render_static(loaded, p, q))
     log = result.meta.get("training", {})
-    return MethodRun(preds, result.seconds, render_s, {
+    return ModelMethod(loaded), result.seconds, {
         "flags": flags.to_dict(), "steps": log.get("steps"), "skipped_steps": log.get("skipped_steps"),
-        "final_loss": result.epoch_loss[-1] if result.epoch_loss else None})
+        "final_loss": result.epoch_loss[-1] if result.epoch_loss else None}
 
 
-def run_implicit_field(fold: FoldInputs, config: BenchConfig) -> MethodRun:
-    from audiogs_core.baselines import implicit_field
-
-    fitted = implicit_field.fit(fold.baseline, train_settings(config), config.field, device=config.device)
-    preds, render_s = _timed_predictions(fold, lambda p, q: implicit_field.predict(fitted, p, q))
-    return MethodRun(preds, fitted.seconds, render_s, {
-        "steps": fitted.steps, "final_loss": fitted.epoch_loss[-1] if fitted.epoch_loss else None,
-        "field": config.field.to_dict()})
-
-
-def run_baseline(name: str, fold: FoldInputs) -> MethodRun:
-    predictor = get_baseline(name)
-    preds, render_s = _timed_predictions(fold, lambda p, q: predictor(fold.baseline, p, q))
-    return MethodRun(preds, None, render_s)
+def fit_baseline(name: str, fold: FoldInputs, config: BenchConfig) -> tuple[Method, float | None, dict]:
+    """A baseline fitted to the fold (the implicit field with the run's schedule)."""
+    t0 = time.monotonic()
+    method = build_baseline(name, fold.baseline, FitOptions(settings=train_settings(config),
+                                                            field_settings=config.field, device=config.device))
+    if name not in LEARNED:
+        return method, None, {}
+    fitted = getattr(method, "fitted", None)
+    info = {"field": config.field.to_dict()}
+    if fitted is not None:
+        info.update(steps=fitted.steps, final_loss=fitted.epoch_loss[-1] if fitted.epoch_loss else None)
+    return method, time.monotonic() - t0, info
 
 
 def ablation_flags(name: str, config: BenchConfig | None = None) -> ModelFlags:
@@ -98,16 +98,21 @@ def ablation_flags(name: str, config: BenchConfig | None = None) -> ModelFlags:
         raise AudioGSError(f"unknown ablation {name!r}; known: {', '.join(ABLATIONS)}") from None
 
 
-def run_method(name: str, fold: FoldInputs, config: BenchConfig) -> MethodRun:
-    """Dispatch on the method name (AudioGS, a baseline or an ablation)."""
+def fit(name: str, fold: FoldInputs, config: BenchConfig) -> tuple[Method, float | None, dict]:
+    """Dispatch on the method name (AudioGS, a baseline, an ablation or a preset)."""
     if name == "audiogs":
-        return run_audiogs(fold, config)
-    if name == "implicit_field":
-        return run_implicit_field(fold, config)
+        return fit_audiogs(fold, config)
     if name in ABLATIONS:
-        return run_audiogs(fold, config, ablation_flags(name, config))
+        return fit_audiogs(fold, config, ablation_flags(name, config))
     if name in PRESET_METHODS:
-        return run_audiogs(fold, config, preset=PRESET_METHODS[name])
+        return fit_audiogs(fold, config, preset=PRESET_METHODS[name])
     if name in BASELINES:
-        return run_baseline(name, fold)
+        return fit_baseline(name, fold, config)
     raise AudioGSError(f"unknown bench method {name!r}")
+
+
+def run_method(name: str, fold: FoldInputs, config: BenchConfig) -> MethodRun:
+    """Fit the method on the fold's train side and predict every scored target."""
+    method, train_s, info = fit(name, fold, config)
+    preds, render_s = predict_targets(method, fold)
+    return MethodRun(preds, train_s, render_s, info)

@@ -77,3 +77,29 @@ def mag_bars(path: str | Path, panels: list[tuple[str, dict[str, tuple[float, fl
         ax.set_ylabel(f"MAG ({window} windows)", fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
     _save(fig, path)
+
+
+TRACK_PANELS = (("level_left", "level, left ear (dB)"), ("level_right", "level, right ear (dB)"),
+                ("ild", "ILD (dB)"), ("itd", "ITD (ms)"))
+
+
+def tracking(path: str | Path, rows: dict[str, dict[str, dict]], title: str) -> None:
+    """Tracking curves along listener paths: one row per path, one column per curve
+    (``TRACK_PANELS``); ``rows`` maps a path name to {label: curves dict of
+    ``metrics.tracking.TrackCurves.to_dict``}; the first label is drawn as the target."""
+    fig = _figure(14, 2.3 * max(1, len(rows)))
+    fig.suptitle(title)
+    axes = fig.subplots(max(1, len(rows)), len(TRACK_PANELS), squeeze=False)
+    for r, (name, curves) in enumerate(rows.items()):
+        for c, (key, label) in enumerate(TRACK_PANELS):
+            ax = axes[r][c]
+            for i, (who, cv) in enumerate(curves.items()):
+                y = np.array([np.nan if v is None else v for v in cv[key]], dtype=float)
+                ax.plot(cv["times"], y, color="black" if i == 0 else None, linewidth=2.0 if i == 0 else 1.2,
+                        marker="." if key == "itd" else None, label=who)
+            ax.set_title(f"{name}: {label}", fontsize=9)
+            ax.tick_params(labelsize=8)
+            if r == len(rows) - 1:
+                ax.set_xlabel("time on the path (s)", fontsize=8)
+    axes[0][0].legend(fontsize=7)
+    _save(fig, path)

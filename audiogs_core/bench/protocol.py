@@ -5,8 +5,9 @@ seen: the rooms, the audio length and epochs, which folds run which methods,
 which windows DPAM scores. Nothing is ever selected on test views.
 
 A unit of work is one method on one fold of one group, a group being a split
-(A: ring, B: grid), a room and a reference setting (``close``: the capture's
-mono close mic; ``view``: one train view of the fold, binaural with its pose).
+(A: ring, B: grid, C: paths through the ring capture), a room and a reference
+setting (``close``: the capture's mono close mic; ``view``: one train view of
+the fold, binaural with its pose).
 """
 
 from __future__ import annotations
@@ -22,14 +23,21 @@ from typing import Any
 import numpy as np
 
 from audiogs_core.baselines.implicit_field import FieldSettings
+from audiogs_core.baselines.registry import baseline_names
+from audiogs_core.metrics.registry import ALL_METRICS
+from audiogs_core.sim.path_layouts import PATH_NAMES
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 
-SPLIT_LAYOUT = {"A": "ring", "B": "grid"}
+SPLIT_LAYOUT = {"A": "ring", "B": "grid", "C": "ring"}  # C: the ring views train, paths are scored
 ROOMS = ("shoebox", "lshape")
 REFERENCES = ("close", "view")
-BASELINES = ("input", "nearest_view", "mean_view", "dsp", "implicit_field")
+BASELINES = baseline_names()
 VIEW_COPYING = ("nearest_view", "mean_view")  # the baselines AudioGS must beat on direction
+# Split C: a moving listener. The implicit field (a static pose per render) is left out there;
+# the baselines that cannot move are heard as standing listeners crossfaded along the path.
+PATH_BASELINES = ("input", "nearest_view", "idw_mix", "mean_view", "dsp")
+C_REFERENCE_VIEW = 0  # ring index of the binaural reference in split C (ref = view)
 # ModelFlags changes of each ablation (design section 4).
 ABLATIONS: dict[str, dict] = {
     "no_attenuation": {"attenuation": False},
@@ -49,7 +57,7 @@ METHODS = ("audiogs",) + BASELINES
 TRAINED = ("audiogs", "implicit_field", *ABLATIONS, *PRESET_METHODS)
 RING_SIZE = 8
 # The subset each split is judged on; the others are reported apart.
-MAIN_SUBSET = {"A": "heldout", "B": "test"}
+MAIN_SUBSET = {"A": "heldout", "B": "test", "C": "path"}
 AWAY_DEG = 90.0  # a head whose nose is more than this from the source direction faces away
 
 
@@ -84,7 +92,7 @@ class BenchConfig:
 
     name: str = "full"
     rooms: tuple[str, ...] = ROOMS
-    splits: tuple[str, ...] = ("A", "B")
+    splits: tuple[str, ...] = ("A", "B", "C")
     seconds: float = 6.0  # simulated audio per capture
     sample_rate: int = 16000
     hrtf: str = "kemar"  # measured ears for the ground truth, independent of the model's spherical head
@@ -98,13 +106,17 @@ class BenchConfig:
     ablations: tuple[str, ...] = (*ABLATIONS, *PRESET_METHODS)
     ablation_folds: tuple[int, ...] = (0, 4)  # split A folds (per room) that run the ablations
     ablation_references: tuple[str, ...] = ("close",)
-    metrics: tuple[str, ...] = ("MAG", "ENV", "LRE", "RTE", "DPAM", "ITDE")
+    metrics: tuple[str, ...] = ALL_METRICS
     windows: tuple[str, ...] = ("3s", "1s")
-    # DPAM (about 4 s of CPU per second of audio) on a fixed subset: the
-    # main test views of these split A folds and the first dpam_views_b split B
-    # test views (by name), on the first dpam_windows windows of each length.
+    # The costly metrics (DPAM, DPAM_ears: about 4 s of CPU per second of audio
+    # each) on a fixed subset: the main test views of these split A folds, the
+    # first dpam_views_b split B test views (by name) and the split C paths
+    # named in dpam_paths, on the first dpam_windows windows of each length.
     dpam_folds: tuple[int, ...] = (0, 4)
     dpam_views_b: int = 4
+    dpam_paths: tuple[str, ...] = ("dolly_in", "walk_by", "round_corner")
+    # Split C's listener paths (those the room has: round_corner needs a part out of sight).
+    paths: tuple[str, ...] = PATH_NAMES
     dpam_windows: int = 1
     dpam_lengths: tuple[str, ...] = ("3s", "1s")
     max_test_views_b: int | None = None  # None: all; a smaller number only for tests
@@ -122,7 +134,10 @@ class BenchConfig:
                 raise AudioGSError(f"bench room {r!r} unknown; known: {', '.join(ROOMS)}")
         for s in self.splits:
             if s not in SPLIT_LAYOUT:
-                raise AudioGSError(f"bench split {s!r} unknown; known: A, B")
+                raise AudioGSError(f"bench split {s!r} unknown; known: {', '.join(SPLIT_LAYOUT)}")
+        for name in self.paths:
+            if name not in PATH_NAMES:
+                raise AudioGSError(f"bench path {name!r} unknown; known: {', '.join(PATH_NAMES)}")
         for m in self.methods:
             if m not in METHODS:
                 raise AudioGSError(f"bench method {m!r} unknown; known: {', '.join(METHODS)}")
@@ -232,8 +247,9 @@ def full_config() -> BenchConfig:
 
 
 def quick_config() -> BenchConfig:
-    """``--quick``: one room (shoebox), split A in both reference settings, two folds, 6 s of
-    audio, 6 epochs, the ablations on one fold, DPAM on one fold's 1 s window.
+    """``--quick``: one room (shoebox), splits A and C in both reference settings, two folds
+    and two paths (dolly_in, pan_in_place), 6 s of audio, 6 epochs, the ablations on one fold,
+    DPAM on one fold's 1 s window.
 
     Measured at 10 epochs with DPAM on both window lengths: 10.6 minutes on the
     2-core development machine while other work kept it busy (load about 4),
@@ -241,8 +257,9 @@ def quick_config() -> BenchConfig:
     about a third of that.
     """
     return BenchConfig(
-        name="quick", rooms=("shoebox",), splits=("A",), seconds=6.0, epochs=6,
+        name="quick", rooms=("shoebox",), splits=("A", "C"), seconds=6.0, epochs=6,
         folds_a=(0, 4), ablation_folds=(0,), dpam_folds=(0,), dpam_lengths=("1s",),
+        paths=("dolly_in", "pan_in_place"), dpam_paths=("dolly_in",),
     )
 
 
@@ -277,7 +294,7 @@ def groups(config: BenchConfig) -> list[tuple[str, str, str]]:
     """(split, room, reference) of every group, in report order."""
     out = []
     for split in config.splits:
-        refs = config.references if split == "A" else ("close",)
+        refs = config.references if split in ("A", "C") else ("close",)
         for room in config.rooms:
             for ref in refs:
                 out.append((split, room, ref))
@@ -288,12 +305,19 @@ def folds_of(config: BenchConfig, split: str) -> tuple[int, ...]:
     return config.folds_a if split == "A" else (0,)
 
 
+def methods_of(config: BenchConfig, split: str) -> tuple[str, ...]:
+    """The run's methods that take part in ``split`` (split C: those that can follow a path)."""
+    if split == "C":
+        return tuple(m for m in config.methods if m == "audiogs" or m in PATH_BASELINES)
+    return config.methods
+
+
 def plan_units(config: BenchConfig) -> list[Unit]:
     """Every unit of the run: all methods on all folds, ablations on their folds (split A)."""
     units = []
     for split, room, ref in groups(config):
         for fold in folds_of(config, split):
-            for m in config.methods:
+            for m in methods_of(config, split):
                 units.append(Unit(split, room, ref, fold, m))
             if split == "A" and ref in config.ablation_references and fold in config.ablation_folds:
                 for a in config.ablations:
@@ -302,8 +326,13 @@ def plan_units(config: BenchConfig) -> list[Unit]:
 
 
 def captures_needed(config: BenchConfig) -> list[tuple[str, str]]:
-    """(room, layout) of every capture the run simulates."""
-    return [(room, SPLIT_LAYOUT[split]) for split in config.splits for room in config.rooms]
+    """(room, layout) of every capture the run simulates (splits A and C share the ring's)."""
+    out: list[tuple[str, str]] = []
+    for split in config.splits:
+        for room in config.rooms:
+            if (room, SPLIT_LAYOUT[split]) not in out:
+                out.append((room, SPLIT_LAYOUT[split]))
+    return out
 
 
 # ---------------------------------------------------------------- folds
@@ -313,7 +342,8 @@ def captures_needed(config: BenchConfig) -> list[tuple[str, str]]:
 class TestView:
     name: str
     subsets: list[str]
-    dpam: bool  # scored with DPAM (on the fixed window subset)
+    dpam: bool  # scored with the costly metrics (on the fixed window subset)
+    path: bool = False  # a listener path of the capture (split C), not a view
 
 
 @dataclass
@@ -356,6 +386,15 @@ def ring_order(capture) -> list[str]:
 def fold_plan(config: BenchConfig, unit: Unit, capture) -> FoldPlan:
     """The train views, scored views and reference of ``unit``'s fold."""
     raw = {v["name"]: v for v in capture.raw.get("views", [])}
+    if unit.split == "C":
+        ring = ring_order(capture)
+        names = [p["name"] for p in capture.raw.get("paths", []) if isinstance(p, dict) and "name" in p]
+        if not names:
+            raise AudioGSError(f"capture {capture.folder} has no listener paths; split C needs them "
+                               "(the bench simulates its ring captures with paths)")
+        test = [TestView(n, ["path", n], n in config.dpam_paths, path=True) for n in names]
+        ref_view = ring[C_REFERENCE_VIEW] if unit.reference == "view" else None
+        return FoldPlan(list(ring), test, ref_view, names[0])
     if unit.split == "A":
         ring = ring_order(capture)
         held = ring[unit.fold]

@@ -16,15 +16,17 @@ from pathlib import Path
 
 from audiogs_core.bench import aggregate as agg
 from audiogs_core.bench.captures import capture_dir
-from audiogs_core.bench.protocol import BASELINES, BenchConfig, Unit, captures_needed
+from audiogs_core.bench.protocol import BASELINES, C_REFERENCE_VIEW, BenchConfig, Unit, captures_needed
 from audiogs_core.bench.runner import read_part
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
+from audiogs_core.metrics.registry import PATH_METRICS
 
 RESULTS_FORMAT = "audiogs.bench"
 SUBSET_TITLES = {
     "heldout": "held-out ring view", "test": "test views", "turned": "turned heads (test only)",
     "away": "test views facing away from the source", "occluded": "test views out of the source's sight",
+    "path": "all listener paths (± over paths)",
 }
 
 
@@ -70,11 +72,17 @@ def protocol_notes(config: BenchConfig) -> dict:
                    "occluded test views also reported apart" + (
                        f" (first {config.max_test_views_b} test views only)" if config.max_test_views_b else ""),
         "reference_view": "ref=view: the reference is the ring view before the held-out one (a train view, "
-                          "binaural, with its pose), rotated with the folds",
+                          "binaural, with its pose), rotated with the folds; split C: ring view "
+                          f"{C_REFERENCE_VIEW}",
+        "split_C": "the 8 ring views train (one fold); listener paths through the room are scored over the "
+                   "whole path (3 s and 1 s windows) and by their tracking curves; AudioGS renders a pose per "
+                   "STFT frame, the baselines that cannot move are standing listeners at the ground truth's "
+                   "pose knots, crossfaded (nearest_view: a recording switched with short fades)",
         "ablations": f"split A folds {list(config.ablation_folds)} per room, reference {list(config.ablation_references)}",
-        "dpam": f"first {config.dpam_windows} window(s) of each length in {list(config.dpam_lengths)}, on the held-out "
-                f"view of split A folds {list(config.dpam_folds)} and the first {config.dpam_views_b} split B test "
-                "views (by name); absent elsewhere",
+        "dpam": f"DPAM and DPAM_ears on the first {config.dpam_windows} window(s) of each length in "
+                f"{list(config.dpam_lengths)}, on the held-out view of split A folds {list(config.dpam_folds)}, "
+                f"the first {config.dpam_views_b} split B test views (by name) and the split C paths "
+                f"{list(config.dpam_paths)}; absent elsewhere",
         "std": "sample standard deviation over folds (split B, one fold: over views)",
         "selection": "nothing is selected on test views; every model is its last epoch",
     }
@@ -103,6 +111,7 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
         "groups": grouped,
     }
     results["figures"] = write_figures(config, out, grouped)
+    results["figures"]["tracking"] = write_tracking_figures(out, grouped, parts)
     atomic_write_json(out / "results.json", results)
     atomic_write_text(out / "results.md", markdown(results))
     return results
@@ -166,6 +175,33 @@ def write_figures(config: BenchConfig, out: Path, grouped: dict) -> dict:
     return figures
 
 
+def write_tracking_figures(out: Path, grouped: dict, parts: dict[Unit, dict]) -> dict:
+    """Per split C group, tracking.png-style curves of every path: target, AudioGS and the
+    baseline with the lowest LEVEL error over the paths. Returns {group: file}."""
+    from audiogs_core.bench import plots
+
+    figures = {}
+    for name, g in grouped.items():
+        st = g["subsets"].get("path")
+        if g["split"] != "C" or st is None:
+            continue
+        best = agg.best_of(st["methods"], [m for m in st["methods"] if m != "audiogs"], agg.TRACK, "LEVEL")
+        mine = {u.method: p for u, p in parts.items() if u.group == name}
+        rows: dict[str, dict[str, dict]] = {}
+        for path, v in mine.get("audiogs", {}).get("views", {}).items():
+            if "curves" not in v:
+                continue
+            row = {"target": v["target_curves"], "audiogs": v["curves"]}
+            if best is not None and path in mine.get(best, {}).get("views", {}):
+                row[f"{best} (best baseline by LEVEL)"] = mine[best]["views"][path]["curves"]
+            rows[path] = row
+        if rows:
+            file = f"tracking_{g['room']}_{g['reference']}.png"
+            plots.tracking(out / file, rows, f"Split C, {g['room']}, ref={g['reference']}: tracking along each path")
+            figures[name] = file
+    return figures
+
+
 # ------------------------------------------------------------- markdown
 
 
@@ -190,6 +226,22 @@ def _table(stats: dict, window: str, metrics: list[str], timing: dict | None) ->
     return lines
 
 
+def _windows(settings: dict, split: str) -> list[tuple[str, list[str]]]:
+    """(score key, metric names) of each table of a split: the window lengths, and for paths
+    the tracking metrics."""
+    out = [(w, list(settings["metrics"])) for w in settings["windows"]]
+    if split == "C":
+        out.append((agg.TRACK, list(PATH_METRICS)))
+    return out
+
+
+def _window_title(key: str) -> str:
+    if key == agg.TRACK:
+        return ("tracking along the path (0.5 s windows; LEVEL, ILD, TREND in dB, ITD in ms; "
+                "windows within 30 dB of the target's loudest):")
+    return f"{key} windows:"
+
+
 def markdown(results: dict) -> str:
     s = results["protocol"]["settings"]
     env = results["environment"]
@@ -208,6 +260,7 @@ def markdown(results: dict) -> str:
               f"* training: {s['epochs']} epochs = {p['steps_per_training']} optimizer steps (AudioGS, ablations and "
               f"implicit field alike), seed {s['train_seed']}, device {s['device']}",
               f"* split A: {p['split_A']}", f"* {p['reference_view']}", f"* split B: {p['split_B']}",
+              f"* split C: {p['split_C']}",
               f"* ablations: {p['ablations']}", f"* DPAM: {p['dpam']}", f"* ± is the {p['std']}",
               f"* trainer settings: {json.dumps(p['train_settings'])}",
               f"* AudioGS flags (ablations turn one each): {json.dumps(p['model_flags'])}",
@@ -221,9 +274,9 @@ def markdown(results: dict) -> str:
         lines += ["## Headline (mean over rooms)", ""]
         for key, h in results["headline"].items():
             lines += [f"### {key} ({', '.join(h['rooms'])})", ""]
-            for w in s["windows"]:
-                lines += [f"{w} windows:", ""]
-                lines += _table({"methods": h["methods"], "std": {}}, w, metrics, None)
+            for w, names in _windows(s, h["split"]):
+                lines += [_window_title(w), ""]
+                lines += _table({"methods": h["methods"], "std": {}}, w, names, None)
                 cmp = h["audiogs_vs_best"].get(w, {})
                 if cmp:
                     lines += ["", f"AudioGS against the best of the {h['against']} (negative: AudioGS better): " +
@@ -239,9 +292,9 @@ def markdown(results: dict) -> str:
         for subset, st in g["subsets"].items():
             n_folds = len(g["folds"])
             lines += [f"### {SUBSET_TITLES.get(subset, subset)} ({n_folds} fold(s), ± over {st['std_over']})", ""]
-            for i, w in enumerate(s["windows"]):
-                lines += [f"{w} windows:", ""]
-                lines += _table(st, w, metrics, g["timing"] if i == 0 else None)
+            for i, (w, names) in enumerate(_windows(s, g["split"])):
+                lines += [_window_title(w), ""]
+                lines += _table(st, w, names, g["timing"] if i == 0 else None)
                 lines.append("")
         if "ablation" in g:
             lines += [f"### Ablations (folds {g['ablation']['folds']})", ""]
@@ -263,4 +316,6 @@ def markdown(results: dict) -> str:
             sv = figs["spectrogram_view"]
             lines += [f"Spectrograms of {sv['group']}, view {sv['view']} (target, AudioGS, best baseline "
                       f"{sv['best_baseline']}):", "", f"![spectrograms]({figs['spectrograms']})", ""]
+        for group, file in figs.get("tracking", {}).items():
+            lines += [f"Tracking curves of {group} (target, AudioGS, best baseline):", "", f"![tracking]({file})", ""]
     return "\n".join(lines) + "\n"

@@ -16,8 +16,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from audiogs_core.bench.captures import capture_dir, ensure_capture
+from audiogs_core.bench.captures import capture_dir, ensure_capture, with_paths
 from audiogs_core.bench.protocol import SPLIT_LAYOUT, BenchConfig, Unit, captures_needed, folds_of, plan_units
+from audiogs_core.conventions import BENCH_SAMPLE_RATE
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
 
@@ -55,29 +56,43 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
     """
     from audiogs_core.bench.fold import load_fold
     from audiogs_core.bench.methods import run_method
-    from audiogs_core.bench.scoring import score
+    from audiogs_core.bench.scoring import score, score_path
     from audiogs_core.io.audio import write_wav
+    from audiogs_core.metrics.prepare import prepare
+    from audiogs_core.metrics.tracking import track
 
     t0 = time.monotonic()
     folder = capture_dir(out_dir, unit.room, SPLIT_LAYOUT[unit.split])
     fold = load_fold(config, unit, folder)
     run = run_method(unit.method, fold, config)
-    views = {}
+    views: dict[str, dict] = {}
     for t in fold.targets:
-        scores = score(run.predictions[t.name], t.audio, fold.sample_rate, config.metrics, config.windows,
-                       dpam_windows=config.dpam_windows if t.view.dpam else None,
-                       dpam_lengths=config.dpam_lengths)
-        views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores}
+        costly = dict(costly_windows=config.dpam_windows if t.view.dpam else None, costly_lengths=config.dpam_lengths)
+        pred = run.predictions[t.name]
+        if t.path is None:
+            scores = score(pred, t.audio, fold.sample_rate, config.metrics, config.windows, **costly)
+            views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores}
+        else:
+            # Paths also keep their tracking curves (and the target's), for the report's plots.
+            target_curves = track(prepare(pred, t.audio, fold.sample_rate)[1], BENCH_SAMPLE_RATE)
+            scores, curves = score_path(pred, t.audio, fold.sample_rate, config.metrics, config.windows,
+                                        target_curves=target_curves, **costly)
+            views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores,
+                             "curves": curves.to_dict(), "target_curves": target_curves.to_dict()}
     sample: str | None = None
     if unit.fold == folds_of(config, unit.split)[0]:
-        # The first fold of each group keeps its sample view's audio for listening and plots.
-        name = fold.plan.sample_view
-        wav = sample_audio_path(out_dir, unit, name)
-        write_wav(wav, run.predictions[name], fold.sample_rate)
-        target = sample_audio_path(out_dir, Unit(unit.split, unit.room, unit.reference, unit.fold, "target"), name)
-        if not target.exists():
-            write_wav(target, next(t.audio for t in fold.targets if t.name == name), fold.sample_rate)
-        sample = str(wav.relative_to(out_dir))
+        # The first fold of each group keeps its sample view's audio (split C: every path's)
+        # for listening and plots.
+        kept = [t for t in fold.targets if t.name == fold.plan.sample_view or t.path is not None]
+        for t in kept:
+            wav = sample_audio_path(out_dir, unit, t.name)
+            write_wav(wav, run.predictions[t.name], fold.sample_rate)
+            target = sample_audio_path(out_dir, Unit(unit.split, unit.room, unit.reference, unit.fold, "target"),
+                                       t.name)
+            if not target.exists():
+                write_wav(target, t.audio, fold.sample_rate)
+            if t.name == fold.plan.sample_view:
+                sample = str(wav.relative_to(out_dir))
     part = {
         "format": PART_FORMAT, "key": key or config.key(), "unit": unit.to_dict(),
         "train_views": fold.plan.train, "reference_view": fold.plan.reference_view,
@@ -98,8 +113,18 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(max(1, int(threads)))
 
 
-def _capture_job(config_dict: dict, out_dir: str, room: str, layout: str) -> str:
-    return str(ensure_capture(BenchConfig.from_dict(config_dict), out_dir, room, layout))
+def _capture_job(config_dict: dict, out_dir: str, captures: list[tuple[str, str]]) -> list[str]:
+    config = BenchConfig.from_dict(config_dict)
+    return [str(ensure_capture(config, out_dir, room, layout)) for room, layout in captures]
+
+
+def capture_jobs(config: BenchConfig) -> list[list[tuple[str, str]]]:
+    """The captures to simulate, grouped into jobs: every capture with split C's paths in one
+    job, one after the other (each holds a few GB of ray-tracing histograms: one knot of a path
+    is one more microphone), every other capture a job of its own."""
+    caps = captures_needed(config)
+    heavy = [c for c in caps if with_paths(config, c[1])]
+    return ([heavy] if heavy else []) + [[c] for c in caps if c not in heavy]
 
 
 def _unit_job(config_dict: dict, out_dir: str, unit_dict: dict, key: str) -> dict:
@@ -181,8 +206,7 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
     key = config.key()
     units = plan_units(config)
     todo = [u for u in units if read_part(out, u, key) is None]
-    caps = captures_needed(config)
-    total = len(caps) + len(todo) + 1
+    total = len(capture_jobs(config)) + len(todo) + 1
     counter = [0]
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pool: Any
@@ -195,8 +219,8 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
     try:
         if progress is not None:
             progress.update(0, total, stage="captures")
-        _drain(pool, {pool.submit(_capture_job, cfg, str(out), room, layout): f"capture {room}-{layout}"
-                      for room, layout in caps}, progress, counter, total)
+        _drain(pool, {pool.submit(_capture_job, cfg, str(out), job): "capture " + ", ".join(f"{r}-{lay}" for r, lay in job)
+                      for job in capture_jobs(config)}, progress, counter, total)
         _drain(pool, {pool.submit(_unit_job, cfg, str(out), u.to_dict(), key): u.slug for u in _order(todo)},
                progress, counter, total)
     finally:

@@ -30,6 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ablations", default=None, metavar="NAME,...",
                    help="ablations to run (default: all; 'none' for none)")
     p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: tuned)")
+    p.add_argument("--splits", default=None, metavar="A,B,C",
+                   help="run only these splits (A: ring views, B: grid views, C: listener paths)")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
@@ -76,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         changes["folds_a"] = folds
         changes["ablation_folds"] = tuple(f for f in config.ablation_folds if f in folds) or folds[:1]
         changes["dpam_folds"] = tuple(f for f in config.dpam_folds if f in folds) or folds[:1]
+    if args.splits is not None:
+        changes["splits"] = tuple(x.strip().upper() for x in args.splits.split(",") if x.strip())
+        if "A" not in changes["splits"]:
+            changes["ablations"] = ()  # the ablations run on split A folds
     if args.ablations is not None:
         changes["ablations"] = () if args.ablations == "none" else tuple(args.ablations.split(","))
     if args.preset is not None:
@@ -102,7 +108,7 @@ def _command(args: argparse.Namespace) -> str:
     if args.quick:
         words.append("--quick")
     words += ["--out", str(args.out)]
-    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "preset"):
+    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "preset", "splits"):
         if getattr(args, flag) is not None:
             words += [f"--{flag}", str(getattr(args, flag))]
     if args.device != "cpu":

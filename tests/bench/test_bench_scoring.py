@@ -18,7 +18,7 @@ def pair():
 
 def test_without_dpam_it_is_evaluate(pair):
     p, g = pair
-    got = score(p, g, SR, ["MAG", "LRE", "DPAM"], dpam_windows=None)
+    got = score(p, g, SR, ["MAG", "LRE", "DPAM"], costly_windows=None)
     assert got == evaluate(p, g, SR, metrics=["MAG", "LRE"])
     assert "DPAM" not in got["3s"] and "DPAM" not in got["1s"]
 
@@ -31,7 +31,7 @@ def test_dpam_on_the_first_windows_only(pair):
         seen.append(a.shape[1])
         return float(np.mean(np.abs(a - b)))
 
-    got = score(p, g, SR, ["MAG", "DPAM"], dpam_windows=2, dpam_fn=fake_dpam)
+    got = score(p, g, SR, ["MAG", "DPAM"], costly_windows=2, costly_fns={"DPAM": fake_dpam})
     # 4 s: one 3 s window (fewer than asked for) and the first two of four 1 s windows
     assert seen == [3 * SR, SR, SR]
     from audiogs_core.metrics.prepare import prepare
@@ -44,5 +44,5 @@ def test_dpam_on_the_first_windows_only(pair):
 
 def test_dpam_lengths_limit_the_window_lengths(pair):
     p, g = pair
-    got = score(p, g, SR, ["DPAM"], dpam_windows=1, dpam_lengths=("1s",), dpam_fn=lambda a, b: 0.5)
+    got = score(p, g, SR, ["DPAM"], costly_windows=1, costly_lengths=("1s",), costly_fns={"DPAM": lambda a, b: 0.5})
     assert got == {"3s": {}, "1s": {"DPAM": 0.5}}

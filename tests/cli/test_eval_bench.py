@@ -27,7 +27,7 @@ def test_eval_with_baselines_prints_a_table_and_writes_section7_json(freefield_c
     printed = capsys.readouterr().out
     assert "view5" in printed and "MAG 3s" in printed and "implicit_field" in printed
     results = json.loads(out.read_text())
-    methods = {"audiogs", "input", "nearest_view", "mean_view", "dsp", "implicit_field"}
+    methods = {"audiogs", "input", "nearest_view", "idw_mix", "mean_view", "dsp", "implicit_field"}
     assert set(results["methods"]) == methods
     assert set(results["views"]) == {"view5"} and set(results["views"]["view5"]) == methods
     assert set(results["methods"]["audiogs"]) == {"3s", "1s"}
