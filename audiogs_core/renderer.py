@@ -22,7 +22,7 @@ from audiogs_core.io.listener_path import ListenerPath
 from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.render import render_moving, render_static as render_static_spec
+from audiogs_core.model.render import render_moving_spec, render_static_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
 
@@ -111,7 +111,7 @@ def render_frames(
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                       rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))
         else:
-            spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
+            spec = render_moving_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
                                  rotations[None, a:b], ref_mag[a:b], _rows(itd_weight, a, b))
         out[:, :, a:b] = spec[0]
     return istft(out, settings, n).cpu().numpy().astype(np.float32)

@@ -52,7 +52,7 @@ def parse_assignments(items: list[str], option: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from audiogs_core.bench import full_config, quick_config, run_bench, shrink
     from audiogs_core.cli.progress import Progress
-    from audiogs_core.train.trainer import resolve_device
+    from audiogs_core.device import resolve_device
 
     config = quick_config() if args.quick else full_config()
     changes: dict = {"device": resolve_device(args.device).type}

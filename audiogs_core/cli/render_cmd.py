@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from audiogs_core.cli.progress import Progress
     from audiogs_core.io.audio import resample, write_wav
     from audiogs_core.renderer import load_model, render_path, render_static
-    from audiogs_core.train.trainer import resolve_device
+    from audiogs_core.device import resolve_device
 
     chosen = [x for x in (args.view, args.pose, args.path) if x is not None]
     if len(chosen) != 1:

@@ -15,7 +15,7 @@ import numpy as np
 
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
-from audiogs_core.io.capture import QUAT_TOLERANCE, JsonChecker, read_json
+from audiogs_core.io.json_checks import QUAT_TOLERANCE, JsonChecker, read_json
 
 PATH_FORMAT = "audiogs.path"
 PATH_VERSION = 1

@@ -168,7 +168,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
             "pose": {"position": _floats(v.position), "rotation": _floats(v.rotation)},
             "split": v.split, "tags": list(v.tags), "yaw_deg": round(float(np.degrees(v.yaw)), 6),
         })
-    room_mod.write_obj(out / "room.obj", spec.polygons, spec.name)
+    room_mod.write_room_obj(out / "room.obj", spec.polygons, spec.name)
     ref_pos = np.asarray(spec.source, dtype=float) + REFERENCE_OFFSET
     measured = measure_rt60(ref_rir, sample_rate)
     capture = {
