@@ -9,12 +9,14 @@ HELP = "write a model's Gaussians as a PLY point cloud (x, y, z, energy, decay, 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``audiogs export-ply``."""
     parser.add_argument("model", help="model folder (model.json, gaussians.safetensors)")
     parser.add_argument("out", help="output .ply file")
 
 
 def run(args: argparse.Namespace) -> int:
     # numpy + safetensors only: no torch needed to export.
+    """Write the model's Gaussians as a PLY point cloud; returns the exit status."""
     from audiogs_core.io.model_folder import read_model_folder
     from audiogs_core.io.ply import write_ply
 

@@ -13,6 +13,7 @@ HELP = "render binaural audio from a trained model for a view, a static pose or 
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``audiogs render``."""
     p.add_argument("model", help="model folder")
     p.add_argument("--out", required=True, help="WAV file to write")
     p.add_argument("--capture", help="capture folder whose --view to render")
@@ -27,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def parse_pose(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``x,y,z,qw,qx,qy,qz`` -> (position [3], unit quaternion [4] wxyz); near-unit quaternions are normalised."""
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
@@ -41,6 +43,7 @@ def parse_pose(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Render a view, a static pose or a listener path to a WAV; returns the exit status."""
     from audiogs_core.cli.progress import Progress
     from audiogs_core.io.audio import resample, write_wav
     from audiogs_core.renderer import load_model, render_path, render_static

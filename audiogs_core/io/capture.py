@@ -56,18 +56,24 @@ class HeadPose:
 
 @dataclass
 class Source:
+    """A known source: its name and position [3] (float64, metres)."""
+
     name: str
     position: np.ndarray  # [3] float64
 
 
 @dataclass
 class Reference:
+    """The recording every view is rendered from, with its pose when known."""
+
     audio: Path  # absolute (folder / relative path)
     pose: Pose | None = None
 
 
 @dataclass
 class View:
+    """A binaural recording with the listener's pose, its split and offset."""
+
     name: str
     audio: Path  # absolute (folder / relative path)
     offset: float  # seconds on the shared timeline where the file starts
@@ -77,6 +83,8 @@ class View:
 
 @dataclass
 class Capture:
+    """A validated capture.json: paths absolute, poses as numpy, ``raw`` the JSON as read."""
+
     folder: Path
     sample_rate: int
     head_radius: float
@@ -160,7 +168,7 @@ def _parse_head_pose(chk: JsonChecker, value: Any, key: str) -> HeadPose:
 
 
 def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathLike) -> Capture:
-    """Validate a capture dict (as read from ``json_file``) against section 3."""
+    """Validate a capture dict (as read from ``json_file``) against DESIGN.md §3."""
     chk = JsonChecker(json_file)
     folder = Path(folder).absolute()
     if not isinstance(obj, dict):

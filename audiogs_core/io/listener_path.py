@@ -1,4 +1,4 @@
-"""Listener paths (``path.json``, design section 3) and their interpolation.
+"""Listener paths (``path.json``, DESIGN.md §3) and their interpolation.
 
 A path is a list of frames (time on the capture's timeline, position, unit
 quaternion wxyz); between frames the position is interpolated linearly and the

@@ -92,7 +92,7 @@ class AudioGaussians(nn.Module):
     def initialize(
         self, centre: np.ndarray, gain_db: np.ndarray, generator: torch.Generator, spread: float = 2.5
     ) -> None:
-        """The published initialisation (design section 4).
+        """The published initialisation (DESIGN.md §4).
 
         mu = centre (published: the mean train-view position) + N(0, spread^2)
         per axis (published spread 2.5 m); SH DC 0, higher orders N(0, 0.1^2);
