@@ -17,6 +17,7 @@ import sys
 from typing import Sequence
 
 from audiogs_core import __version__
+from audiogs_core.cli.progress import end_open_line
 from audiogs_core.errors import AudioGSError
 
 # Optional dependencies -> the extra of pyproject.toml that installs them.
@@ -108,8 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report_error(args: argparse.Namespace, message: str) -> None:
-    from audiogs_core.cli.progress import end_open_line
-
     end_open_line()
     if getattr(args, "progress", None) == "jsonl":
         print(json.dumps({"event": "error", "message": message}), flush=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 
+from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
 
 NAME = "bench"
@@ -36,8 +38,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def parse_assignments(items: list[str], option: str) -> dict:
     """``["a=1", "b=true"]`` -> ``{"a": 1, "b": True}`` (values are JSON, else strings)."""
-    import json
-
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -53,7 +53,6 @@ def parse_assignments(items: list[str], option: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the benchmark; returns the exit status."""
     from audiogs_core.bench import full_config, quick_config, run_bench, shrink
-    from audiogs_core.cli.progress import Progress
     from audiogs_core.device import resolve_device
 
     config = quick_config() if args.quick else full_config()

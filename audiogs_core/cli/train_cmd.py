@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import signal
+from dataclasses import replace
 from pathlib import Path
 
+from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.capture import load_capture, load_capture_audio
 
 NAME = "train"
 HELP = "train an AudioGS model on the train views of a capture folder"
@@ -35,10 +38,6 @@ def _terminate_as_interrupt(signum, frame):  # noqa: ARG001
 
 def run(args: argparse.Namespace) -> int:
     """Train on the capture's train views and write the model folder; returns the exit status."""
-    from audiogs_core.cli.progress import Progress
-    from audiogs_core.io.capture import load_capture, load_capture_audio
-    from dataclasses import replace
-
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
     from audiogs_core.train.trainer import train_model

@@ -7,6 +7,7 @@ need paths (capture, model folder) import without them.
 from __future__ import annotations
 
 import os
+from math import gcd
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,6 @@ def resample(audio: np.ndarray, sr_from: int, sr_to: int, dtype: type = np.float
         raise AudioGSError(f"sample rates must be positive, got {sr_from} and {sr_to}")
     if sr_from == sr_to:
         return a.copy()
-    from math import gcd
-
     from scipy.signal import resample_poly
 
     g = gcd(sr_from, sr_to)

@@ -28,3 +28,11 @@ def test_simulate_without_pyroomacoustics_names_the_sim_extra(tmp_path):
 def test_debug_keeps_the_traceback(tmp_path):
     out = _run("scipy", ["train", str(tmp_path / "cap"), "--out", str(tmp_path / "model"), "--debug"])
     assert out.returncode != 0 and "ModuleNotFoundError" in out.stderr
+
+
+def test_help_needs_neither_torch_nor_scipy():
+    code = ("import sys\nsys.modules['torch'] = None\nsys.modules['scipy'] = None\n"
+            "from audiogs_core.cli import main\nsys.exit(main(['train', '--help']))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "--preset" in out.stdout
