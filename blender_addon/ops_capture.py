@@ -19,8 +19,8 @@ from audiogs_core.io.wav_header import wav_info
 from ._typing import OpResult
 from . import properties
 from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
-                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, obj_mesh, pose_from_matrix,
-                       scale_length, set_pose)
+                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, pose_from_matrix,
+                       scale_length, set_pose, world_mesh)
 
 COLLECTION_NAME = "AudioGS Capture"
 ROOM_FILE = "room.obj"  # the exported room mesh, in the capture folder
@@ -305,7 +305,7 @@ def export_capture(context: bpy.types.Context, folder: str) -> Path:
         shutil.copy2(src, dst)
     if room:
         depsgraph = context.evaluated_depsgraph_get()
-        write_obj(target / ROOM_FILE, [obj_mesh(o, scale_length(scene), depsgraph) for o in room])
+        write_obj(target / ROOM_FILE, [world_mesh(o, scale_length(scene), depsgraph) for o in room])
     try:
         write_capture(target, cap)
     except AudioGSError as exc:

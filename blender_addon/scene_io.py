@@ -117,8 +117,8 @@ def sample_listener(scene: bpy.types.Scene, obj: bpy.types.Object, frame_start: 
     return times, positions, rotations
 
 
-def obj_mesh(obj: bpy.types.Object, metres_per_unit: float,
-             depsgraph: bpy.types.Depsgraph | None = None) -> ObjMesh:
+def world_mesh(obj: bpy.types.Object, metres_per_unit: float,
+               depsgraph: bpy.types.Depsgraph | None = None) -> ObjMesh:
     """A mesh object (modifiers applied when ``depsgraph`` is given) in world
     coordinates and metres, for ``audiogs_core.io.obj_mesh.write_obj``."""
     eval_obj = obj.evaluated_get(depsgraph) if depsgraph is not None else obj
