@@ -19,7 +19,7 @@ from audiogs_core.io.wav_header import wav_info
 from ._typing import OpResult
 from . import properties
 from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
-                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, pose_from_matrix,
+                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, REFERENCE_SPLIT, AddonError, pose_from_matrix,
                        scale_length, set_pose, world_mesh)
 
 COLLECTION_NAME = "AudioGS Capture"
@@ -176,7 +176,7 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
     else:
         ref[PROP_REF_POSE] = "none"
     ref[PROP_AUDIO] = ref_path
-    ref[PROP_SPLIT] = "reference"
+    ref[PROP_SPLIT] = REFERENCE_SPLIT
     root.objects.link(ref)
 
     st = properties.settings(scene)
@@ -209,14 +209,14 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
     ref_obj = None
     for obj in _objects_with(scene, PROP_AUDIO):
         split = str(obj.get(PROP_SPLIT, "train"))
-        if split == "reference":
+        if split == REFERENCE_SPLIT:
             if ref_obj is not None:
                 raise AddonError(f"two reference objects ({ref_obj.name}, {obj.name}): "
                                  "keep one with split 'reference'")
             ref_obj = obj
             continue
         if split not in SPLITS:
-            raise AddonError(f"object {obj.name!r}: split must be {', '.join(SPLITS)} or reference, "
+            raise AddonError(f"object {obj.name!r}: split must be {', '.join(SPLITS)} or {REFERENCE_SPLIT}, "
                              f"got {split!r}")
         if not str(obj[PROP_AUDIO]).strip():
             raise AddonError(f"object {obj.name!r} has no audio file: set it in "

@@ -15,7 +15,6 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Quaternion, Vector
 
-from audiogs_core.io.capture import SPLITS as VIEW_SPLITS
 from audiogs_core.io.obj_mesh import ObjMesh
 
 # Custom properties that mark objects for capture export (plain ID properties,
@@ -30,8 +29,9 @@ PROP_ROOM = "audiogs_room"        # the room mesh
 PROP_CAPTURE = "audiogs_capture"  # on the imported collection: its capture folder
 PROP_GAUSSIANS = "audiogs_gaussians"  # on the Gaussians object: its model folder
 
-# The splits an object can be marked with: a view's (the core's list) or the reference.
-MARK_SPLITS = (*VIEW_SPLITS, "reference")
+# An object's split is a view's (audiogs_core.io.capture.SPLITS) or this one:
+# the reference recording every view is rendered from.
+REFERENCE_SPLIT = "reference"
 
 
 class AddonError(Exception):
