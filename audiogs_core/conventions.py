@@ -1,4 +1,4 @@
-"""Fixed conventions of the project (design page, section 2).
+"""Fixed conventions of the project (DESIGN.md §2).
 
 Pure Python: importable without numpy or torch.
 """
@@ -30,6 +30,7 @@ class StftSettings:
         return self.n_fft // 2 + 1
 
     def to_dict(self) -> dict:
+        """{n_fft, hop, win} as stored in model.json."""
         return {"n_fft": self.n_fft, "hop": self.hop, "win": self.win}
 
 

@@ -7,6 +7,8 @@ local +Y is up and local +X is the right ear.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 
@@ -60,14 +62,15 @@ def matrix_to_quat(m: np.ndarray) -> np.ndarray:
     else:
         s = 2.0 * np.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1])
         q = [(m[1, 0] - m[0, 1]) / s, (m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s]
-    q = quat_normalize(np.array(q))
-    return q if q[0] >= 0 else -q
+    unit = quat_normalize(np.array(q))
+    return unit if unit[0] >= 0 else -unit
 
 
-def axis_angle_quat(axis: np.ndarray, angle: float) -> np.ndarray:
-    axis = np.asarray(axis, dtype=np.float64)
-    axis = axis / np.linalg.norm(axis)
-    return np.concatenate([[np.cos(angle / 2)], np.sin(angle / 2) * axis])
+def axis_angle_quat(axis: Sequence[float] | np.ndarray, angle: float) -> np.ndarray:
+    """[4] wxyz rotating by ``angle`` (rad, right-handed) about ``axis`` [3]."""
+    unit = np.asarray(axis, dtype=np.float64)
+    unit = unit / np.linalg.norm(unit)
+    return np.concatenate([[np.cos(angle / 2)], np.sin(angle / 2) * unit])
 
 
 def yaw_to_quat(azimuth: float) -> np.ndarray:

@@ -23,13 +23,15 @@ from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.render import render_moving, render_static as render_static_spec
+from audiogs_core.model.render import render_moving_spec, render_static_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
 
 
 @dataclass
 class LoadedModel:
+    """A model ready to render: the Gaussians, the reference [C, T] as given and model.json."""
+
     model: AudioGaussians
     reference: np.ndarray  # [C, T] float32, as given at training
     meta: dict
@@ -44,6 +46,7 @@ class LoadedModel:
 
 
 def model_from_tensors(meta: dict, tensors: dict) -> AudioGaussians:
+    """AudioGaussians from model.json and model-folder tensors (numpy or torch)."""
     settings = stft_settings(int(meta["sample_rate"]))
     grid = GridSpec(stft=settings, n_cells=int(meta["K"]), duration=float(meta["duration"]),
                     head_radius=float(meta["head_radius"]), speed_of_sound=float(meta["speed_of_sound"]))
@@ -59,6 +62,7 @@ def model_from_tensors(meta: dict, tensors: dict) -> AudioGaussians:
 
 
 def load_model(folder: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
+    """Read a model folder onto ``device``, in eval mode, with its reference recording."""
     mf = read_model_folder(folder)
     model = model_from_tensors(mf.meta, mf.tensors).to(device)
     model.eval()
@@ -68,7 +72,7 @@ def load_model(folder: str | Path, device: str | torch.device = "cpu") -> Loaded
     return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta)
 
 
-def frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> np.ndarray:
+def _frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> np.ndarray:
     return start_s + np.arange(n_frames, dtype=np.float64) * hop / sample_rate
 
 
@@ -100,7 +104,7 @@ def render_frames(
     if loaded.model.flags.reverb_tail:
         history = history_spec(loaded.reference, s0, TAIL_FRAMES, settings).to(device)
     ref_mag, itd_weight = loaded.model.reference_terms(ref_spec, history)  # [N, F] each (weight or None)
-    times = frame_times(s0 / sr, n_frames, sr, settings.hop)
+    times = _frame_times(s0 / sr, n_frames, sr, settings.hop)
     positions, rotations = pose_at(times)
     positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
     rotations = torch.as_tensor(quat_to_matrix(np.asarray(rotations)), dtype=torch.float32, device=device)
@@ -112,7 +116,7 @@ def render_frames(
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                       rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))
         else:
-            spec = render_moving(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
+            spec = render_moving_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
                                  rotations[None, a:b], ref_mag[a:b], _rows(itd_weight, a, b))
         out[:, :, a:b] = spec[0]
     return istft(out, settings, n).cpu().numpy().astype(np.float32)

@@ -11,7 +11,6 @@ frame A.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,12 +19,15 @@ from pathlib import Path
 import bpy
 from bpy.props import IntProperty, StringProperty
 
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.model_folder import MODEL_JSON, read_model_json
+from audiogs_core.io.wav_header import wav_info
+
 from ._typing import OpResult
 from . import engine, preferences, properties
 from .engine import EngineConfig, EngineError, EngineJob
 from .modal_job import EngineJobOperator, print_progress
-from .scene_io import (AddonError, frame_time, sample_listener, scene_fps,
-                       wav_info)
+from .scene_io import AddonError, frame_time, sample_listener, scene_fps
 
 STRIP_LISTENER = "audiogs_listener"  # custom property on baked strips
 TIME_TOLERANCE_S = 1e-4
@@ -54,9 +56,6 @@ class BakePlan:
 
 def read_model_meta(model_dir: Path) -> dict:
     """model.json of a model folder, validated (no tensors are read)."""
-    from audiogs_core.errors import AudioGSError
-    from audiogs_core.io.model_folder import MODEL_JSON, check_meta
-
     if not model_dir.is_dir():
         raise AddonError(f"model folder not found: {model_dir}: train a model first "
                          "or choose its folder (AudioGS sidebar > Gaussians)")
@@ -64,9 +63,9 @@ def read_model_meta(model_dir: Path) -> dict:
     if not json_path.is_file():
         raise AddonError(f"no {MODEL_JSON} in {model_dir}: not a trained model folder")
     try:
-        return check_meta(json.loads(json_path.read_text(encoding="utf-8")), json_path)
-    except (ValueError, OSError, AudioGSError) as exc:
-        raise AddonError(f"cannot read {json_path}: {exc}") from exc
+        return read_model_json(model_dir)
+    except AudioGSError as exc:  # its message names the file and the key
+        raise AddonError(str(exc)) from exc
 
 
 def resolve_listener(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
@@ -157,7 +156,11 @@ def finish_bake(plan: BakePlan) -> bpy.types.Strip:
     """Add the sound strip (replacing this listener's previous one) and record the bake."""
     if not plan.out_path.is_file():
         raise EngineError(f"the engine reported success but wrote no {plan.out_path}")
-    rate, channels, seconds = wav_info(plan.out_path)
+    try:
+        info = wav_info(plan.out_path)
+    except AudioGSError as exc:
+        raise AddonError(str(exc)) from exc
+    rate, channels, seconds = info.sample_rate, info.channels, info.seconds
     scene = plan.scene
     se = scene.sequence_editor or scene.sequence_editor_create()
     for old in [s for s in se.strips_all if s.get(STRIP_LISTENER) == plan.listener]:

@@ -10,21 +10,22 @@ import bpy
 from bpy.props import StringProperty
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
+from audiogs_core.errors import AudioGSError
+from audiogs_core.io.capture import (CAPTURE_FILE, SPLITS, capture_dict, load_capture, parse_capture,
+                                     view_dict, write_capture)
+from audiogs_core.io.obj_mesh import write_obj
+from audiogs_core.io.wav_header import wav_info
+
 from ._typing import OpResult
 from . import properties
 from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
-                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, AddonError, pose_from_matrix,
-                       scale_length, set_pose, wav_info, write_obj)
+                       PROP_SOURCE, PROP_SPLIT, PROP_VIEW, REFERENCE_SPLIT, AddonError, pose_from_matrix,
+                       scale_length, set_pose, world_mesh)
 
 COLLECTION_NAME = "AudioGS Capture"
+ROOM_FILE = "room.obj"  # the exported room mesh, in the capture folder
 # Train and test cameras are told apart by collection, custom property and colour.
 SPLIT_COLOURS = {"train": (0.2, 0.6, 1.0, 1.0), "test": (1.0, 0.45, 0.1, 1.0)}
-
-
-def _core_capture():
-    from audiogs_core.io import capture
-
-    return capture
 
 
 # ----------------------------------------------------------------------------
@@ -91,10 +92,8 @@ def _import_room(context: bpy.types.Context, mesh_path: Path,
 def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collection:
     """Build the capture's collection; replaces an earlier import. Raises AddonError
     before touching the scene when the capture is invalid."""
-    from audiogs_core.errors import AudioGSError
-
     try:
-        cap = _core_capture().load_capture(path)
+        cap = load_capture(path)
     except AudioGSError as exc:
         raise AddonError(str(exc)) from exc
     for f, what in [(cap.reference.audio, "reference audio")] + \
@@ -138,7 +137,7 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
                 _drop_number_suffix(o.data)
     root[PROP_CAPTURE] = str(cap.folder)
 
-    views_coll = {s: bpy.data.collections.new(f"Views ({s})") for s in ("train", "test")}
+    views_coll = {s: bpy.data.collections.new(f"Views ({s})") for s in SPLITS}
     for s, c in views_coll.items():
         root.children.link(c)
     for v in cap.views:
@@ -158,13 +157,13 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
     if cap.sources:
         src_coll = bpy.data.collections.new("Sources")
         root.children.link(src_coll)
-        for s in cap.sources:
-            spk = bpy.data.speakers.new(s.name)
+        for src in cap.sources:
+            spk = bpy.data.speakers.new(src.name)
             spk.muted = True  # the recording is for reference, not for playback in the mix
             spk.sound = sound
-            obj = bpy.data.objects.new(s.name, spk)
-            set_pose(obj, s.position, None, metres)
-            obj[PROP_SOURCE] = s.name
+            obj = bpy.data.objects.new(src.name, spk)
+            set_pose(obj, src.position, None, metres)
+            obj[PROP_SOURCE] = src.name
             src_coll.objects.link(obj)
 
     ref = bpy.data.objects.new("Reference", None)
@@ -177,7 +176,7 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
     else:
         ref[PROP_REF_POSE] = "none"
     ref[PROP_AUDIO] = ref_path
-    ref[PROP_SPLIT] = "reference"
+    ref[PROP_SPLIT] = REFERENCE_SPLIT
     root.objects.link(ref)
 
     st = properties.settings(scene)
@@ -210,14 +209,14 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
     ref_obj = None
     for obj in _objects_with(scene, PROP_AUDIO):
         split = str(obj.get(PROP_SPLIT, "train"))
-        if split == "reference":
+        if split == REFERENCE_SPLIT:
             if ref_obj is not None:
                 raise AddonError(f"two reference objects ({ref_obj.name}, {obj.name}): "
                                  "keep one with split 'reference'")
             ref_obj = obj
             continue
-        if split not in ("train", "test"):
-            raise AddonError(f"object {obj.name!r}: split must be train, test or reference, "
+        if split not in SPLITS:
+            raise AddonError(f"object {obj.name!r}: split must be {', '.join(SPLITS)} or {REFERENCE_SPLIT}, "
                              f"got {split!r}")
         if not str(obj[PROP_AUDIO]).strip():
             raise AddonError(f"object {obj.name!r} has no audio file: set it in "
@@ -229,12 +228,11 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
         if name in names:
             raise AddonError(f"two views are named {name!r}: rename one (custom property {PROP_VIEW})")
         names.add(name)
-        rates[str(audio)] = wav_info(audio)[0]
+        rates[str(audio)] = _sample_rate(audio)
         pos, rot = pose_from_matrix(obj.matrix_world, metres)
         rel = f"audio/{name}{audio.suffix.lower() or '.wav'}"
         copies.append((audio, rel))
-        views.append({"name": name, "audio": rel, "offset": float(obj.get(PROP_OFFSET, 0.0)),
-                      "pose": {"position": pos, "rotation": rot}, "split": split})
+        views.append(view_dict(name, rel, pos, rot, split=split, offset=float(obj.get(PROP_OFFSET, 0.0))))
     if not views:
         raise AddonError("no views: give cameras an audio file and a split "
                          "(AudioGS sidebar > Capture > Mark as View)")
@@ -254,38 +252,41 @@ def capture_from_scene(scene: bpy.types.Scene) -> tuple[dict, list[tuple[Path, s
         raise AddonError(f"reference audio not found: {ref_audio}")
     ref_rel = f"audio/reference{ref_audio.suffix.lower() or '.wav'}"
     copies.append((ref_audio, ref_rel))
-    rate = wav_info(ref_audio)[0]
+    rate = _sample_rate(ref_audio)
     for f, r in rates.items():
         if r != rate:
             raise AddonError(f"{f} is at {r} Hz but the reference {ref_audio} is at {rate} Hz: "
                              "all recordings of a capture share one sample rate")
-    reference: dict = {"audio": ref_rel}
+    ref_position = ref_rotation = None
     if ref_obj is not None:
         mode = str(ref_obj.get(PROP_REF_POSE, "full"))
         pos, rot = pose_from_matrix(ref_obj.matrix_world, metres)
+        if mode in ("full", "position"):
+            ref_position = pos
         if mode == "full":
-            reference["pose"] = {"position": pos, "rotation": rot}
-        elif mode == "position":
-            reference["pose"] = {"position": pos}
+            ref_rotation = rot
 
-    sources = [{"name": str(o[PROP_SOURCE]),
-                "position": pose_from_matrix(o.matrix_world, metres)[0]}
+    sources = [(str(o[PROP_SOURCE]), pose_from_matrix(o.matrix_world, metres)[0])
                for o in _objects_with(scene, PROP_SOURCE)]
     room = [o for o in _objects_with(scene, PROP_ROOM) if o.type == "MESH"]
-    cap = {"format": "audiogs.capture", "version": 1, "sample_rate": rate,
-           "sources": sources, "reference": reference, "views": views}
-    if room:
-        cap["room"] = {"mesh": "room.obj"}
+    cap = capture_dict(rate, ref_rel, views, reference_position=ref_position,
+                       reference_rotation=ref_rotation, sources=sources,
+                       room_mesh=ROOM_FILE if room else None)
     return cap, copies, room
+
+
+def _sample_rate(audio: Path) -> int:
+    """The rate in a WAV file's header (Blender's Python has no soundfile)."""
+    try:
+        return wav_info(audio).sample_rate
+    except AudioGSError as exc:
+        raise AddonError(str(exc)) from exc
 
 
 def export_capture(context: bpy.types.Context, folder: str) -> Path:
     """Write the scene's capture into ``folder``; validated before any file is written."""
-    from audiogs_core.errors import AudioGSError
-
-    core = _core_capture()
     target = Path(bpy.path.abspath(folder))
-    if target.name == core.CAPTURE_FILE:
+    if target.name == CAPTURE_FILE:
         target = target.parent
     if target.exists() and not target.is_dir():
         raise AddonError(f"{target} exists and is not a folder")
@@ -293,7 +294,7 @@ def export_capture(context: bpy.types.Context, folder: str) -> Path:
     context.view_layer.update()  # matrix_world of objects moved by scripts
     cap, copies, room = capture_from_scene(scene)
     try:
-        core.parse_capture(cap, target / core.CAPTURE_FILE, target)
+        parse_capture(cap, target / CAPTURE_FILE, target)
     except AudioGSError as exc:
         raise AddonError(str(exc)) from exc
     (target / "audio").mkdir(parents=True, exist_ok=True)
@@ -303,9 +304,10 @@ def export_capture(context: bpy.types.Context, folder: str) -> Path:
             continue
         shutil.copy2(src, dst)
     if room:
-        write_obj(room, target / "room.obj", scale_length(scene), context.evaluated_depsgraph_get())
+        depsgraph = context.evaluated_depsgraph_get()
+        write_obj(target / ROOM_FILE, [world_mesh(o, scale_length(scene), depsgraph) for o in room])
     try:
-        core.write_capture(target, cap)
+        write_capture(target, cap)
     except AudioGSError as exc:
         raise AddonError(str(exc)) from exc
     return target

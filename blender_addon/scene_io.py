@@ -1,6 +1,7 @@
-"""Blender state <-> the core's world: poses, times, listener paths, files.
+"""Blender state <-> the core's world: poses, times, listener paths, meshes.
 
-Conventions (design section 2): the world is Blender's (Z up, metres after
+File formats are the core's (``audiogs_core.io``); this module only converts.
+Conventions (DESIGN.md §2): the world is Blender's (Z up, metres after
 ``unit_settings.scale_length``); a listener's head frame *is* Blender's camera
 frame, so the pose of any object is its world position and the quaternion
 (w, x, y, z) of its world rotation, with the object's scale removed.
@@ -8,14 +9,13 @@ frame, so the pose of any object is its world position and the quaternion
 
 from __future__ import annotations
 
-import math
-import struct
-from pathlib import Path
 from typing import Sequence
 
 import bpy
 import numpy as np
 from mathutils import Matrix, Quaternion, Vector
+
+from audiogs_core.io.obj_mesh import ObjMesh
 
 # Custom properties that mark objects for capture export (plain ID properties,
 # so they survive without the add-on and in Blender 5).
@@ -29,7 +29,9 @@ PROP_ROOM = "audiogs_room"        # the room mesh
 PROP_CAPTURE = "audiogs_capture"  # on the imported collection: its capture folder
 PROP_GAUSSIANS = "audiogs_gaussians"  # on the Gaussians object: its model folder
 
-SPLITS = ("train", "test", "reference")
+# An object's split is a view's (audiogs_core.io.capture.SPLITS) or this one:
+# the reference recording every view is rendered from.
+REFERENCE_SPLIT = "reference"
 
 
 class AddonError(Exception):
@@ -61,8 +63,8 @@ def pose_from_matrix(matrix_world: Matrix, metres_per_unit: float = 1.0
     return position, [round(float(c), 7) for c in (q.w, q.x, q.y, q.z)]
 
 
-def set_pose(obj: bpy.types.Object, position: Sequence[float],
-             rotation: Sequence[float] | None, metres_per_unit: float = 1.0) -> None:
+def set_pose(obj: bpy.types.Object, position: Sequence[float] | np.ndarray,
+             rotation: Sequence[float] | np.ndarray | None, metres_per_unit: float = 1.0) -> None:
     """Place an unparented object at a pose given in metres (rotation wxyz or None)."""
     obj.location = Vector([float(c) / metres_per_unit for c in position])
     obj.rotation_mode = "QUATERNION"
@@ -115,63 +117,16 @@ def sample_listener(scene: bpy.types.Scene, obj: bpy.types.Object, frame_start: 
     return times, positions, rotations
 
 
-def wav_info(path: str | Path) -> tuple[int, int, float]:
-    """(sample rate, channels, seconds) of a RIFF/WAVE file, read from its header.
-
-    Blender's Python has no soundfile; the header is enough for export.
-    """
-    p = Path(path)
+def world_mesh(obj: bpy.types.Object, metres_per_unit: float,
+               depsgraph: bpy.types.Depsgraph | None = None) -> ObjMesh:
+    """A mesh object (modifiers applied when ``depsgraph`` is given) in world
+    coordinates and metres, for ``audiogs_core.io.obj_mesh.write_obj``."""
+    eval_obj = obj.evaluated_get(depsgraph) if depsgraph is not None else obj
+    mesh = eval_obj.to_mesh()
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(12)
-            if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
-                raise AddonError(f"{p} is not a WAV file")
-            rate = channels = block = 0
-            data_bytes = -1
-            while True:
-                chunk = fh.read(8)
-                if len(chunk) < 8:
-                    break
-                cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
-                if cid == b"fmt ":
-                    fmt = fh.read(size)
-                    channels, rate = struct.unpack("<HI", fmt[2:8])
-                    block = struct.unpack("<H", fmt[12:14])[0]
-                    if size % 2:
-                        fh.read(1)
-                elif cid == b"data":
-                    data_bytes = size
-                    break
-                else:
-                    fh.seek(size + (size % 2), 1)
-    except OSError as exc:
-        raise AddonError(f"cannot read audio file {p}: {exc}") from exc
-    if rate <= 0 or channels <= 0:
-        raise AddonError(f"{p} has no valid WAV format chunk")
-    seconds = data_bytes / (block * rate) if data_bytes >= 0 and block > 0 else math.nan
-    return int(rate), int(channels), float(seconds)
-
-
-def write_obj(objects: Sequence[bpy.types.Object], path: Path, metres_per_unit: float,
-              depsgraph: bpy.types.Depsgraph | None = None) -> None:
-    """Write mesh objects as one OBJ in world coordinates (metres, Z up: the
-    capture's convention, read back by Blender's importer with up Z, forward Y)."""
-    lines = ["# AudioGS room mesh: world frame, metres, Z up"]
-    base = 1
-    for obj in objects:
-        eval_obj = obj.evaluated_get(depsgraph) if depsgraph is not None else obj
-        mesh = eval_obj.to_mesh()
-        try:
-            mw = obj.matrix_world
-            lines.append(f"o {obj.name}")
-            for v in mesh.vertices:
-                w = mw @ v.co
-                lines.append("v {:.6f} {:.6f} {:.6f}".format(*(c * metres_per_unit for c in w.to_tuple())))
-            for poly in mesh.polygons:
-                lines.append("f " + " ".join(str(base + i) for i in poly.vertices))
-            base += len(mesh.vertices)
-        finally:
-            eval_obj.to_mesh_clear()
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(path)
+        mw = obj.matrix_world
+        vertices = np.array([(mw @ v.co).to_tuple() for v in mesh.vertices], dtype=np.float64).reshape(-1, 3)
+        faces = [list(poly.vertices) for poly in mesh.polygons]
+    finally:
+        eval_obj.to_mesh_clear()
+    return ObjMesh(obj.name, vertices * metres_per_unit, faces)

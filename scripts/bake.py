@@ -1,4 +1,4 @@
-"""Headless binaural bake of a .blend along a camera (design section 9).
+"""Headless binaural bake of a .blend along a camera (DESIGN.md §9).
 
 Inside Blender:
     blender -b scene.blend --python scripts/bake.py -- --model DIR --camera NAME --out OUT.wav [--frames A:B]
@@ -70,6 +70,6 @@ if __name__ == "__main__":
     sys.stderr.flush()
     if IN_BLENDER:
         sys.exit(code)
-    # The bpy wheel can hang at interpreter exit (design section 9); the work
+    # The bpy wheel can hang at interpreter exit (DESIGN.md §9); the work
     # is done and flushed, so leave without finalisation.
     os._exit(code)

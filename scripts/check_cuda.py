@@ -24,7 +24,7 @@ def first_step_gradients(data, flags, device: str) -> dict:
     from audiogs_core.geometry import quat_to_matrix
     from audiogs_core.metrics.highpass import highpass
     from audiogs_core.model.gaussians import TAIL_FRAMES
-    from audiogs_core.model.render import render_static
+    from audiogs_core.model.render import render_static_spec
     from audiogs_core.train.data import init_centre, initial_gain_db, make_windows
     from audiogs_core.train.loss import TargetFeatures, binaural_loss
     from audiogs_core.train.trainer import build_model
@@ -42,7 +42,7 @@ def first_step_gradients(data, flags, device: str) -> dict:
     times = torch.arange(spec.shape[-1], dtype=torch.float64) * cfg.hop / data.sample_rate
     pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=device)
     rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=device)
-    out = render_static(model, spec, times, pos, rot, *model.reference_terms(spec, hist))
+    out = render_static_spec(model, spec, times, pos, rot, *model.reference_terms(spec, hist))
     loss = binaural_loss(istft(out, cfg, length), TargetFeatures(w.target.to(device), cfg), cfg)
     loss.backward()
     return {n: p.grad.detach().cpu() for n, p in model.named_parameters() if p.grad is not None}

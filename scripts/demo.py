@@ -469,7 +469,7 @@ def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.renderer import load_model, render_static
     from audiogs_core.train.data import training_data_from_capture
-    from audiogs_core.train.trainer import resolve_device
+    from audiogs_core.device import resolve_device
 
     log(f"[5/5] scoring the test views against the baselines -> {run.path('report.md')}")
     t0 = time.monotonic()

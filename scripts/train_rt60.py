@@ -1,4 +1,4 @@
-"""Train the blind RT60 estimator of the RTE metric (design page, section 7).
+"""Train the blind RT60 estimator of the RTE metric (DESIGN.md §7).
 
 Simulates reverberant clips in random shoebox rooms (pyroomacoustics, fixed
 seeds: one set to train on, one to pick the best epoch, one held out to

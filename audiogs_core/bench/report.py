@@ -16,8 +16,8 @@ from pathlib import Path
 
 from audiogs_core.bench import aggregate as agg
 from audiogs_core.bench.captures import capture_dir
+from audiogs_core.bench.parts import read_part
 from audiogs_core.bench.protocol import BASELINES, C_REFERENCE_VIEW, BenchConfig, Unit, captures_needed
-from audiogs_core.bench.runner import read_part
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
 from audiogs_core.metrics.registry import PATH_METRICS

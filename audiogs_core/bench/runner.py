@@ -17,35 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from audiogs_core.bench.captures import capture_dir, ensure_capture, with_paths
+from audiogs_core.bench.parts import PART_FORMAT, part_path, read_part
 from audiogs_core.bench.protocol import SPLIT_LAYOUT, BenchConfig, Unit, captures_needed, folds_of, plan_units
+from audiogs_core.bench.report import write_report
 from audiogs_core.conventions import BENCH_SAMPLE_RATE
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
 
-PART_FORMAT = "audiogs.bench.part"
 TRAINED_FIRST = ("audiogs", "implicit_field")  # long units start first so the pool's tail is short
-
-
-def part_path(out_dir: str | Path, unit: Unit) -> Path:
-    return Path(out_dir) / "parts" / f"{unit.slug}.json"
 
 
 def sample_audio_path(out_dir: str | Path, unit: Unit, view: str) -> Path:
     return Path(out_dir) / "audio" / f"{unit.split}-{unit.room}-{unit.reference}" / f"{unit.method}__{view}.wav"
-
-
-def read_part(out_dir: str | Path, unit: Unit, key: str) -> dict | None:
-    """The unit's part when it exists and was made with settings ``key``, else None."""
-    import json
-
-    path = part_path(out_dir, unit)
-    try:
-        part = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if part.get("format") != PART_FORMAT or part.get("key") != key:
-        return None
-    return part
 
 
 def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | None = None) -> dict:
@@ -195,8 +178,6 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
     (cli.progress.Progress); ``jobs`` the number of worker processes (default:
     one per core on the CPU, 1 on a GPU); ``command`` is recorded in the report.
     """
-    from audiogs_core.bench.report import write_report
-
     t0 = time.monotonic()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

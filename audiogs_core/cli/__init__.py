@@ -4,6 +4,8 @@ Each sub-command lives in its own module of this package and exposes
 ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
 Errors exit non-zero with one line on stderr (with ``--progress jsonl`` also an
 ``{"event": "error"}`` line on stdout), never a traceback unless ``--debug``.
+Commands import their heavy dependencies inside ``run``; a missing one is
+reported here, once, with the pip extra that installs it (``EXTRAS``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ import sys
 from typing import Sequence
 
 from audiogs_core import __version__
+from audiogs_core.cli.progress import end_open_line
 from audiogs_core.errors import AudioGSError
+
+# Optional dependencies -> the extra of pyproject.toml that installs them.
+EXTRAS = {
+    "torch": "engine", "scipy": "engine", "soundfile": "engine",
+    "pyroomacoustics": "sim", "sofar": "sim", "matplotlib": "sim",
+    "cdpam": "metrics", "librosa": "metrics", "resampy": "metrics",
+}
 
 # Module names under audiogs_core.cli, in the order ``--help`` lists them.
 COMMAND_MODULES = [
@@ -41,7 +51,18 @@ def _load_commands() -> list:
     return modules
 
 
+def missing_dependency_message(exc: ModuleNotFoundError) -> str | None:
+    """'... pip install "audiogs-core[EXTRA]"' for a missing optional dependency, else None."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return (f"this command needs {top}, which is not installed: "
+            f'install the {extra} extra with pip install "audiogs-core[{extra}]"')
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``audiogs`` parser with one sub-command per module of COMMAND_MODULES."""
     parser = argparse.ArgumentParser(
         prog="audiogs",
         description="AudioGS: learn a room's binaural sound field and render new listening poses.",
@@ -59,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``audiogs`` with ``argv`` (default: the process's); returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -74,6 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _report_error(args, str(exc))
         return 1
+    except ModuleNotFoundError as exc:
+        if args.debug:
+            raise
+        _report_error(args, missing_dependency_message(exc) or f"{type(exc).__name__}: {exc}")
+        return 1
     except Exception as exc:  # noqa: BLE001 - the CLI promises one line, not a traceback
         if args.debug:
             raise
@@ -82,8 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report_error(args: argparse.Namespace, message: str) -> None:
-    from audiogs_core.cli.progress import end_open_line
-
     end_open_line()
     if getattr(args, "progress", None) == "jsonl":
         print(json.dumps({"event": "error", "message": message}), flush=True)

@@ -1,9 +1,11 @@
-"""``audiogs bench [--quick] [--out DIR]``: the benchmark of design section 8."""
+"""``audiogs bench [--quick] [--out DIR]``: the benchmark of DESIGN.md §8."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
+from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
 
 NAME = "bench"
@@ -11,6 +13,7 @@ HELP = "run the benchmark (simulated rooms, AudioGS against baselines and ablati
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``audiogs bench``."""
     p.add_argument("--quick", action="store_true",
                    help="one room, two folds, short audio, few epochs (about 5 minutes)")
     p.add_argument("--out", default="bench_out", help="output folder (default bench_out/); reruns resume there")
@@ -37,8 +40,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def parse_assignments(items: list[str], option: str) -> dict:
     """``["a=1", "b=true"]`` -> ``{"a": 1, "b": True}`` (values are JSON, else strings)."""
-    import json
-
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -52,9 +53,9 @@ def parse_assignments(items: list[str], option: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run (or resume) the benchmark; returns the exit status."""
     from audiogs_core.bench import full_config, quick_config, run_bench, shrink
-    from audiogs_core.cli.progress import Progress
-    from audiogs_core.train.trainer import resolve_device
+    from audiogs_core.device import resolve_device
 
     config = quick_config() if args.quick else full_config()
     changes: dict = {"device": resolve_device(args.device).type}

@@ -83,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     from audiogs_core.metrics.evaluate import DEFAULT_WINDOWS, evaluate, mean_scores
     from audiogs_core.renderer import ModelMethod, load_model
     from audiogs_core.train.data import training_data_from_capture
+    from audiogs_core.device import resolve_device
     from audiogs_core.train.settings import TrainSettings
-    from audiogs_core.train.trainer import resolve_device
 
     metrics = parse_metrics(args.metrics)
     windows = list(DEFAULT_WINDOWS)

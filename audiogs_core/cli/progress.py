@@ -27,6 +27,8 @@ def end_open_line() -> None:
 
 
 class Progress:
+    """Job progress as a text bar on stderr, JSON lines on stdout (``jsonl``) or nothing."""
+
     def __init__(self, mode: str = "text", label: str = "", stream=None) -> None:
         if mode not in ("text", "jsonl", "none"):
             raise ValueError(f"unknown progress mode {mode!r}")
@@ -37,6 +39,7 @@ class Progress:
         self._t0 = time.monotonic()
 
     def update(self, step: int, total: int, **fields: Any) -> None:
+        """Report ``step`` of ``total`` with extra ``fields`` (loss, epoch, stage, ...)."""
         global _open_bar
         if self.mode == "jsonl":
             self._emit({"event": "progress", "step": step, "total": total, **fields})
@@ -58,6 +61,7 @@ class Progress:
             self.stream.flush()
 
     def done(self, **fields: Any) -> None:
+        """Report the end of the job with its result ``fields``."""
         if self.mode == "jsonl":
             self._emit({"event": "done", **fields})
 

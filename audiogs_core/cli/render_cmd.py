@@ -6,13 +6,18 @@ import argparse
 
 import numpy as np
 
+from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.audio import resample, write_wav
+from audiogs_core.io.capture import load_capture
+from audiogs_core.io.listener_path import check_path_within, load_path
 
 NAME = "render"
 HELP = "render binaural audio from a trained model for a view, a static pose or a listener path"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``audiogs render``."""
     p.add_argument("model", help="model folder")
     p.add_argument("--out", required=True, help="WAV file to write")
     p.add_argument("--capture", help="capture folder whose --view to render")
@@ -27,6 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def parse_pose(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``x,y,z,qw,qx,qy,qz`` -> (position [3], unit quaternion [4] wxyz); near-unit quaternions are normalised."""
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
@@ -41,10 +47,9 @@ def parse_pose(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from audiogs_core.cli.progress import Progress
-    from audiogs_core.io.audio import resample, write_wav
+    """Render a view, a static pose or a listener path to a WAV; returns the exit status."""
+    from audiogs_core.device import resolve_device  # torch
     from audiogs_core.renderer import load_model, render_path, render_static
-    from audiogs_core.train.trainer import resolve_device
 
     chosen = [x for x in (args.view, args.pose, args.path) if x is not None]
     if len(chosen) != 1:
@@ -57,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
     start = 0.0 if args.start is None else args.start
     duration = None if args.duration is None else args.duration
     if args.path is not None:
-        from audiogs_core.io.listener_path import check_path_within, load_path
-
         if args.start is not None or args.duration is not None:
             raise AudioGSError("--start/--duration do not apply to --path (the path's times decide)")
         path = load_path(args.path)
@@ -66,8 +69,6 @@ def run(args: argparse.Namespace) -> int:
         audio = render_path(loaded, path)
     else:
         if args.view is not None:
-            from audiogs_core.io.capture import load_capture
-
             view = load_capture(args.capture).view(args.view)
             position, rotation = view.pose.position, view.pose.rotation
         else:

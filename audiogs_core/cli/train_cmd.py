@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import shutil
 import signal
+from dataclasses import replace
 from pathlib import Path
 
+from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.capture import load_capture, load_capture_audio
 
 NAME = "train"
 HELP = "train an AudioGS model on the train views of a capture folder"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``audiogs train``."""
     p.add_argument("capture", help="capture folder (or its capture.json)")
     p.add_argument("--out", required=True, help="model folder to write")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -33,10 +37,7 @@ def _terminate_as_interrupt(signum, frame):  # noqa: ARG001
 
 
 def run(args: argparse.Namespace) -> int:
-    from audiogs_core.cli.progress import Progress
-    from audiogs_core.io.capture import load_capture, load_capture_audio
-    from dataclasses import replace
-
+    """Train on the capture's train views and write the model folder; returns the exit status."""
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
     from audiogs_core.train.trainer import train_model

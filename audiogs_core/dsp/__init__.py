@@ -1,1 +1,1 @@
-"""Signal processing in torch: the project's STFT."""
+"""Signal processing in torch: ``stft``, the project's STFT (DESIGN.md §2)."""

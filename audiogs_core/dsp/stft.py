@@ -1,4 +1,4 @@
-"""The project's STFT / inverse STFT (design section 2), in torch.
+"""The project's STFT / inverse STFT (DESIGN.md §2), in torch.
 
 Periodic Hamming window of ``win`` samples, zero-padded and centred inside an
 ``n_fft`` frame (what ``torch.stft`` does when win_length < n_fft),
@@ -58,6 +58,7 @@ def istft(spec: torch.Tensor, settings: StftSettings, length: int) -> torch.Tens
 
 
 def n_frames(n_samples: int, settings: StftSettings) -> int:
+    """STFT frames of a signal of ``n_samples`` (``center=True``)."""
     return n_samples // settings.hop + 1
 
 

@@ -1,8 +1,11 @@
-"""File formats of the project, free of bpy and torch (design sections 3 and 5).
+"""File formats of the project, free of bpy and torch (DESIGN.md §3 and §5).
 
-Modules: ``atomic`` (atomic writes), ``audio`` (WAV read/write/resample),
-``capture`` (capture folders), ``listener_path`` (listener paths),
-``model_folder`` (trained model folders) and ``ply`` (point-cloud export).
-Nothing is imported here so that ``import audiogs_core.io.ply`` stays light:
-the Blender add-on reads model folders with only numpy and safetensors.
+One schema module per format, the only code that reads or writes it:
+``capture`` (capture.json and its recordings), ``listener_path`` (path.json),
+``model_folder`` (model.json, gaussians.safetensors, reference.wav).  Their
+shared JSON checks are ``json_checks``.  Other files: ``audio`` (WAV samples
+via soundfile, resampling), ``wav_header`` (a WAV's rate and length, standard
+library only), ``obj_mesh`` (room meshes), ``ply`` (point-cloud export),
+``atomic`` (atomic writes).  Nothing is imported here so that importing one
+module stays light: the Blender add-on uses them with numpy alone.
 """

@@ -7,6 +7,7 @@ need paths (capture, model folder) import without them.
 from __future__ import annotations
 
 import os
+from math import gcd
 from pathlib import Path
 
 import numpy as np
@@ -67,14 +68,12 @@ def resample(audio: np.ndarray, sr_from: int, sr_to: int, dtype: type = np.float
     by the greatest common divisor, computed on and returned as ``dtype``
     (float32 for audio files; the metrics ask for float64); same rank.
     """
-    a = np.asarray(audio, dtype=dtype)
+    a: np.ndarray = np.asarray(audio, dtype=dtype)
     sr_from, sr_to = int(sr_from), int(sr_to)
     if sr_from <= 0 or sr_to <= 0:
         raise AudioGSError(f"sample rates must be positive, got {sr_from} and {sr_to}")
     if sr_from == sr_to:
         return a.copy()
-    from math import gcd
-
     from scipy.signal import resample_poly
 
     g = gcd(sr_from, sr_to)

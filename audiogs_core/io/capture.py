@@ -1,32 +1,35 @@
-"""Capture folders (design section 3): ``capture.json`` plus the files it names.
+"""Capture folders (DESIGN.md §3): ``capture.json`` plus the files it names.
 
-``load_capture`` validates the JSON and every rule of section 3 and raises one
-AudioGSError naming the key and the file; ``load_capture_audio`` reads and
-aligns the recordings on the shared timeline. Neither needs torch or scipy
-(scipy only when resampling is asked for).
+The schema module of ``audiogs.capture``: the only code that reads or writes
+capture.json. ``load_capture`` validates the JSON and every rule of §3 and
+raises one AudioGSError naming the key and the file; ``capture_dict`` builds
+a capture from plain values and ``write_capture`` validates and writes one;
+``load_capture_audio`` reads and aligns the recordings on the shared
+timeline. None needs torch or scipy (scipy only when resampling is asked for).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from audiogs_core.conventions import HEAD_RADIUS
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json, json_default
+from audiogs_core.io.audio import read_wav
+from audiogs_core.io.audio import resample as resample_audio
+from audiogs_core.io.json_checks import JsonChecker, read_json, short_repr, type_name
 
 CAPTURE_FORMAT = "audiogs.capture"
 CAPTURE_VERSION = 1
 CAPTURE_FILE = "capture.json"
 SPLITS = ("train", "test")
-QUAT_TOLERANCE = 1e-3  # | |q| - 1 | up to this is normalised, beyond it refused
 MAX_LENGTH_MISMATCH_S = 0.1  # after offsets, end times may differ by this much
 
 
@@ -44,24 +47,38 @@ class Pose:
 
 
 @dataclass
+class HeadPose:
+    """A listener's full pose: position [3] and unit quaternion [4] wxyz (head -> world)."""
+
+    position: np.ndarray
+    rotation: np.ndarray
+
+
+@dataclass
 class Source:
+    """A known source: its name and position [3] (float64, metres)."""
+
     name: str
     position: np.ndarray  # [3] float64
 
 
 @dataclass
 class Reference:
+    """The recording every view is rendered from, with its pose when known."""
+
     audio: Path  # absolute (folder / relative path)
     pose: Pose | None = None
 
 
 @dataclass
 class View:
+    """A binaural recording with the listener's pose, its split and offset."""
+
     name: str
     audio: Path  # absolute (folder / relative path)
     offset: float  # seconds on the shared timeline where the file starts
-    pose: Pose  # always with a rotation
-    split: str  # "train" or "test"
+    pose: HeadPose
+    split: str  # one of SPLITS
 
 
 @dataclass
@@ -76,6 +93,8 @@ class PathTruth:
 
 @dataclass
 class Capture:
+    """A validated capture.json: paths absolute, poses as numpy, ``raw`` the JSON as read."""
+
     folder: Path
     sample_rate: int
     head_radius: float
@@ -87,9 +106,11 @@ class Capture:
     paths: list[PathTruth] = field(default_factory=list)
 
     def train_views(self) -> list[View]:
+        """The views with split ``train``, in file order."""
         return [v for v in self.views if v.split == "train"]
 
     def test_views(self) -> list[View]:
+        """The views with split ``test``, in file order."""
         return [v for v in self.views if v.split == "test"]
 
     def path_truth(self, name: str) -> PathTruth:
@@ -100,6 +121,7 @@ class Capture:
                            f"(paths: {', '.join(p.name for p in self.paths) or 'none'})")
 
     def view(self, name: str) -> View:
+        """The view called ``name``; an unknown name is an error listing the views."""
         for v in self.views:
             if v.name == name:
                 return v
@@ -125,133 +147,6 @@ class CaptureAudio:
 
 
 # ----------------------------------------------------------------------------
-# validation helpers (shared with listener_path and model_folder)
-
-
-class JsonChecker:
-    """Validates values of one JSON file; every error names the file and key."""
-
-    def __init__(self, file: str | os.PathLike) -> None:
-        self.file = Path(file)
-
-    def error(self, key: str, problem: str) -> AudioGSError:
-        return AudioGSError(f"{self.file}: key '{key}' {problem}")
-
-    def get(self, obj: dict, key: str, where: str, required: bool = True, default: Any = None):
-        full = f"{where}.{key}" if where else key
-        if key not in obj:
-            if required:
-                raise AudioGSError(f"{self.file}: missing required key '{full}'")
-            return default
-        return obj[key]
-
-    def object(self, value: Any, key: str) -> dict:
-        if not isinstance(value, dict):
-            raise self.error(key, f"must be an object, got {_type_name(value)}")
-        return value
-
-    def list(self, value: Any, key: str) -> list:
-        if not isinstance(value, list):
-            raise self.error(key, f"must be a list, got {_type_name(value)}")
-        return value
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise self.error(key, f"must be a non-empty string, got {_short(value)}")
-        return value
-
-    def number(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(key, f"must be a number, got {_short(value)}")
-        if not math.isfinite(value):
-            raise self.error(key, f"must be finite, got {value}")
-        return float(value)
-
-    def positive(self, value: Any, key: str) -> float:
-        v = self.number(value, key)
-        if v <= 0:
-            raise self.error(key, f"must be positive, got {_short(value)}")
-        return v
-
-    def integer(self, value: Any, key: str) -> int:
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"must be an integer, got {_short(value)}")
-        return value
-
-    def vector(self, value: Any, key: str, n: int) -> np.ndarray:
-        if not isinstance(value, list) or len(value) != n:
-            raise self.error(key, f"must be a list of {n} numbers, got {_short(value)}")
-        return np.array([self.number(x, f"{key}[{i}]") for i, x in enumerate(value)],
-                        dtype=np.float64)
-
-    def quaternion(self, value: Any, key: str) -> np.ndarray:
-        q = self.vector(value, key, 4)
-        return normalize_quaternion(q, lambda problem: self.error(key, problem))
-
-    def header(self, obj: dict, fmt: str, version: int) -> int:
-        """Check ``format`` and ``version``; a newer version is refused clearly."""
-        got_fmt = self.get(obj, "format", "")
-        if got_fmt != fmt:
-            raise self.error("format", f"must be {fmt!r}, got {_short(got_fmt)}")
-        got_version = self.integer(self.get(obj, "version", ""), "version")
-        if got_version < 1:
-            raise self.error("version", f"must be at least 1, got {got_version}")
-        if got_version > version:
-            raise self.error(
-                "version",
-                f"is {got_version}, newer than this audiogs supports ({version}); "
-                "update audiogs to read it",
-            )
-        return got_version
-
-
-def normalize_quaternion(q: np.ndarray, fail) -> np.ndarray:
-    """Return ``q`` [4] (wxyz) normalised; refuse one far from unit length.
-
-    ``fail(problem)`` builds the exception to raise. Near-unit quaternions
-    (rounded numbers in hand-written JSON) are silently normalised.
-    """
-    norm = float(np.linalg.norm(q))
-    if abs(norm - 1.0) > QUAT_TOLERANCE:
-        raise fail(
-            f"must be a unit quaternion [w, x, y, z], got length {norm:.6g} "
-            f"(allowed 1 +- {QUAT_TOLERANCE:g})"
-        )
-    return np.asarray(q, dtype=np.float64) / norm
-
-
-def read_json(path: Path) -> Any:
-    """The JSON value in file ``path``; unreadable or invalid JSON is an AudioGSError naming it."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AudioGSError(f"{path}: invalid JSON: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AudioGSError(f"cannot read {path}: {exc}") from exc
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value),
-                                                                          type(value).__name__)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if _jsonable(value) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-# ----------------------------------------------------------------------------
 # parsing
 
 
@@ -271,22 +166,31 @@ def _resolve_path(chk: JsonChecker, folder: Path, value: Any, key: str) -> Path:
     return joined
 
 
-def _parse_pose(chk: JsonChecker, value: Any, key: str, need_rotation: bool) -> Pose:
+def _parse_pose(chk: JsonChecker, value: Any, key: str) -> Pose:
+    """A pose whose rotation may be absent (the reference's)."""
     obj = chk.object(value, key)
     position = chk.vector(chk.get(obj, "position", key), f"{key}.position", 3)
-    rot_value = chk.get(obj, "rotation", key, required=need_rotation)
-    if rot_value is None and need_rotation:
-        raise chk.error(f"{key}.rotation", "is required (a view's head orientation)")
+    rot_value = chk.get(obj, "rotation", key, required=False)
     rotation = None if rot_value is None else chk.quaternion(rot_value, f"{key}.rotation")
     return Pose(position=position, rotation=rotation)
 
 
+def _parse_head_pose(chk: JsonChecker, value: Any, key: str) -> HeadPose:
+    """A view's pose: the rotation is required."""
+    obj = chk.object(value, key)
+    position = chk.vector(chk.get(obj, "position", key), f"{key}.position", 3)
+    rot_value = chk.get(obj, "rotation", key)
+    if rot_value is None:
+        raise chk.error(f"{key}.rotation", "is required (a view's head orientation)")
+    return HeadPose(position=position, rotation=chk.quaternion(rot_value, f"{key}.rotation"))
+
+
 def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathLike) -> Capture:
-    """Validate a capture dict (as read from ``json_file``) against section 3."""
+    """Validate a capture dict (as read from ``json_file``) against DESIGN.md §3."""
     chk = JsonChecker(json_file)
     folder = Path(folder).absolute()
     if not isinstance(obj, dict):
-        raise AudioGSError(f"{chk.file}: must hold a JSON object, got {_type_name(obj)}")
+        raise AudioGSError(f"{chk.file}: must hold a JSON object, got {type_name(obj)}")
     chk.header(obj, CAPTURE_FORMAT, CAPTURE_VERSION)
 
     sample_rate = chk.integer(chk.get(obj, "sample_rate", ""), "sample_rate")
@@ -316,7 +220,7 @@ def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathL
     reference = Reference(
         audio=_resolve_path(chk, folder, chk.get(ref_obj, "audio", "reference"), "reference.audio"),
         pose=None if ref_pose_value is None
-        else _parse_pose(chk, ref_pose_value, "reference.pose", need_rotation=False),
+        else _parse_pose(chk, ref_pose_value, "reference.pose"),
     )
 
     view_list = chk.list(chk.get(obj, "views", ""), "views")
@@ -333,13 +237,13 @@ def parse_capture(obj: Any, json_file: str | os.PathLike, folder: str | os.PathL
         seen[name] = i
         split = chk.get(v, "split", key, required=False, default="train")
         if split not in SPLITS:
-            raise chk.error(f"{key}.split", f"must be 'train' or 'test', got {_short(split)}")
+            raise chk.error(f"{key}.split", f"must be {' or '.join(map(repr, SPLITS))}, got {short_repr(split)}")
         views.append(View(
             name=name,
             audio=_resolve_path(chk, folder, chk.get(v, "audio", key), f"{key}.audio"),
             offset=chk.number(chk.get(v, "offset", key, required=False, default=0.0),
                               f"{key}.offset"),
-            pose=_parse_pose(chk, chk.get(v, "pose", key), f"{key}.pose", need_rotation=True),
+            pose=_parse_head_pose(chk, chk.get(v, "pose", key), f"{key}.pose"),
             split=split,
         ))
 
@@ -375,6 +279,46 @@ def load_capture(folder_or_json_path: str | os.PathLike) -> Capture:
     return parse_capture(read_json(json_path), json_path, json_path.parent)
 
 
+def view_dict(name: str, audio: str, position: Sequence[float], rotation: Sequence[float],
+              split: str = "train", offset: float = 0.0) -> dict:
+    """One entry of a capture's ``views``: ``audio`` relative to the capture folder,
+    ``position`` [3] metres, ``rotation`` [4] wxyz head -> world."""
+    return {"name": name, "audio": audio, "offset": float(offset),
+            "pose": {"position": _floats(position), "rotation": _floats(rotation)}, "split": split}
+
+
+def capture_dict(sample_rate: int, reference_audio: str, views: Sequence[dict], *,
+                 reference_position: Sequence[float] | None = None,
+                 reference_rotation: Sequence[float] | None = None,
+                 sources: Sequence[tuple[str, Sequence[float]]] = (),
+                 room_mesh: str | None = None, head_radius: float | None = None) -> dict:
+    """A capture.json dict of format ``audiogs.capture`` version 1, not yet validated.
+
+    ``views`` are ``view_dict`` entries; paths are relative to the capture
+    folder; the reference pose holds a rotation only with a position;
+    ``sources`` are (name, position [3]) pairs. ``write_capture`` validates it.
+    """
+    reference: dict[str, Any] = {"audio": reference_audio}
+    if reference_position is not None:
+        reference["pose"] = {"position": _floats(reference_position)}
+        if reference_rotation is not None:
+            reference["pose"]["rotation"] = _floats(reference_rotation)
+    out: dict[str, Any] = {"format": CAPTURE_FORMAT, "version": CAPTURE_VERSION,
+                           "sample_rate": int(sample_rate)}
+    if head_radius is not None:
+        out["head_radius"] = float(head_radius)
+    if room_mesh is not None:
+        out["room"] = {"mesh": room_mesh}
+    out["sources"] = [{"name": name, "position": _floats(pos)} for name, pos in sources]
+    out["reference"] = reference
+    out["views"] = [dict(v) for v in views]
+    return out
+
+
+def _floats(values: Sequence[float] | np.ndarray) -> list[float]:
+    return [float(x) for x in np.asarray(values, dtype=np.float64).ravel()]
+
+
 def write_capture(folder: str | os.PathLike, capture_dict: dict) -> Capture:
     """Validate ``capture_dict`` and write it as ``folder/capture.json`` (atomically).
 
@@ -402,7 +346,7 @@ def _rel(capture: Capture, path: Path) -> str:
         return Path(os.path.relpath(Path(path).absolute(), capture.folder)).as_posix()
 
 
-def _pose_dict(pose: Pose, base: dict | None = None) -> dict:
+def _pose_dict(pose: Pose | HeadPose, base: dict | None = None) -> dict:
     out = dict(base or {})
     out["position"] = [float(x) for x in pose.position]
     if pose.rotation is not None:
@@ -459,9 +403,6 @@ def capture_to_dict(capture: Capture) -> dict:
 
 
 def _read_at_rate(path: Path, sample_rate: int, resample: bool) -> np.ndarray:
-    from audiogs_core.io.audio import read_wav
-    from audiogs_core.io.audio import resample as resample_audio
-
     audio, rate = read_wav(path)
     if rate != sample_rate:
         if not resample:

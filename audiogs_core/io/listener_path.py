@@ -1,4 +1,4 @@
-"""Listener paths (``path.json``, design section 3) and their interpolation.
+"""Listener paths (``path.json``, DESIGN.md §3) and their interpolation.
 
 A path is a list of frames (time on the capture's timeline, position, unit
 quaternion wxyz); between frames the position is interpolated linearly and the
@@ -15,7 +15,7 @@ import numpy as np
 
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
-from audiogs_core.io.capture import QUAT_TOLERANCE, JsonChecker, read_json
+from audiogs_core.io.json_checks import QUAT_TOLERANCE, JsonChecker, read_json
 
 PATH_FORMAT = "audiogs.path"
 PATH_VERSION = 1

@@ -1,8 +1,11 @@
-"""Model folders (design section 5): ``model.json``, ``gaussians.safetensors``,
+"""Model folders (DESIGN.md §5): ``model.json``, ``gaussians.safetensors``,
 ``reference.wav``.
 
-Reading needs only numpy and safetensors (never torch, never scipy, never
-pickle): this is what the Blender add-on uses to show the Gaussians.
+The schema module of ``audiogs.model``: the only code that builds, reads or
+writes model.json, and the one list of the tensors a model folder holds
+(the model and the trainer take their names from here). Reading needs only
+numpy and safetensors (never torch, never scipy, never pickle): this is what
+the Blender add-on uses to show the Gaussians.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from audiogs_core import __version__
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_path, atomic_write_json, json_default
-from audiogs_core.io.capture import JsonChecker, read_json
+from audiogs_core.io.audio import read_wav, write_wav
+from audiogs_core.io.json_checks import JsonChecker, read_json
 
 MODEL_FORMAT = "audiogs.model"
 MODEL_VERSION = 1
@@ -25,16 +30,23 @@ MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"
 
-# Required tensors and their shapes in terms of K (time cells) and F (bins).
-TENSOR_SHAPES: dict[str, tuple[str, ...]] = {
+# Tensor shapes in terms of K (time cells) and F (bins). The learnable
+# parameters of DESIGN.md §4, in the order they are saved:
+PARAMETER_SHAPES: dict[str, tuple[str, ...]] = {
     "mu": ("K", "F", "3"),
     "q": ("K", "F", "4"),
     "sh_mono": ("K", "F", "16"),
     "sh_diff": ("K", "F", "16"),
-    "decay": ("K", "F"),
+    "decay": ("K", "F"),  # broadcast when one alpha is shared (flag per_gaussian_decay off)
     "itd_scale": ("F",),
     "gain_db": ("F",),
-    "energy": ("K", "F"),
+}
+# Every model folder holds these: the parameters and the display energy (dB).
+TENSOR_SHAPES: dict[str, tuple[str, ...]] = {**PARAMETER_SHAPES, "energy": ("K", "F")}
+# The reverberant tail's parameters, present when flag reverb_tail is on.
+TAIL_SHAPES: dict[str, tuple[str, ...]] = {
+    "tail_db": ("F",),
+    "tail_log_tau": ("F",),
 }
 
 # model.json keys every reader may rely on (the trainer writes more).
@@ -77,15 +89,14 @@ class ModelFolder:
 
     def read_reference(self) -> tuple[np.ndarray, int]:
         """The reference recording as float32 [C, T] and its sample rate."""
-        from audiogs_core.io.audio import read_wav
-
         return read_wav(self.reference_wav)
 
 
 def shape_of(name: str, K: int, F: int) -> tuple[int, ...]:  # noqa: N803
     """Required shape of tensor ``name`` for a grid of K x F cells."""
     sizes = {"K": K, "F": F}
-    return tuple(sizes[d] if d in sizes else int(d) for d in TENSOR_SHAPES[name])
+    dims = TENSOR_SHAPES[name] if name in TENSOR_SHAPES else TAIL_SHAPES[name]
+    return tuple(sizes[d] if d in sizes else int(d) for d in dims)
 
 
 def check_meta(meta: Any, json_file: str | os.PathLike) -> dict:
@@ -120,11 +131,56 @@ def check_meta(meta: Any, json_file: str | os.PathLike) -> dict:
     return meta
 
 
+def model_json(*, sample_rate: int, stft: Mapping[str, int], n_cells: int, n_freq: int,
+               duration: float, head_radius: float, speed_of_sound: float,
+               reference_position: Sequence[float] | np.ndarray, reference_position_known: bool,
+               reference_rotation: Sequence[float] | np.ndarray | None, reference_channels: int,
+               flags: Mapping[str, Any], training: Mapping[str, Any]) -> dict:
+    """The model.json dict of a trained model (format ``audiogs.model``, this version).
+
+    ``stft``: {n_fft, hop, win}; ``n_cells`` K and ``n_freq`` F of the grid;
+    ``reference_position`` [3] is the one used for r_ref (the mean train-view
+    position when the capture gives none: ``reference_position_known`` says
+    which); ``reference_rotation`` [4] wxyz or None; ``flags``: ModelFlags as
+    a dict; ``training``: settings, views and the training log.
+    """
+    return {
+        "format": MODEL_FORMAT,
+        "version": MODEL_VERSION,
+        "sample_rate": int(sample_rate),
+        "stft": {k: int(stft[k]) for k in ("n_fft", "hop", "win")},
+        "K": int(n_cells),
+        "F": int(n_freq),
+        "duration": float(duration),
+        "head_radius": float(head_radius),
+        "speed_of_sound": float(speed_of_sound),
+        "reference_position": [float(x) for x in reference_position],
+        "reference_position_known": bool(reference_position_known),
+        "reference_rotation": None if reference_rotation is None else [float(x) for x in reference_rotation],
+        "reference_channels": int(reference_channels),
+        "flags": dict(flags),
+        "training": dict(training),
+        "core_version": __version__,
+    }
+
+
+def read_model_json(folder: str | os.PathLike) -> dict:
+    """The validated model.json of a model folder (no tensors are read)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AudioGSError(f"model folder not found: {folder}")
+    json_path = folder / MODEL_JSON
+    if not json_path.is_file():
+        raise AudioGSError(f"no {MODEL_JSON} in model folder {folder}")
+    return check_meta(read_json(json_path), json_path)
+
+
 def check_tensors(tensors: dict, K: int, F: int, file: str | os.PathLike) -> None:  # noqa: N803
-    """Every required tensor present, float32, of its shape and finite."""
+    """Every required tensor present, and every known one float32, of its shape and finite."""
     for name in TENSOR_SHAPES:
         if name not in tensors:
             raise AudioGSError(f"{file}: missing tensor '{name}'")
+    for name in [*TENSOR_SHAPES, *(n for n in TAIL_SHAPES if n in tensors)]:
         t = tensors[name]
         want = shape_of(name, K, F)
         if tuple(t.shape) != want:
@@ -144,14 +200,7 @@ def read_model_folder(folder: str | os.PathLike) -> ModelFolder:
     from safetensors.numpy import load_file
 
     folder = Path(folder)
-    if not folder.is_dir():
-        raise AudioGSError(f"model folder not found: {folder}")
-    json_path = folder / MODEL_JSON
-    if not json_path.is_file():
-        raise AudioGSError(f"no {MODEL_JSON} in model folder {folder}")
-    meta = read_json(json_path)
-    check_meta(meta, json_path)
-
+    meta = read_model_json(folder)
     st_path = folder / GAUSSIANS_FILE
     if not st_path.is_file():
         raise AudioGSError(f"no {GAUSSIANS_FILE} in model folder {folder}")
@@ -171,12 +220,10 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
 
     ``meta`` gets ``format`` and ``version`` if absent and must pass the same
     checks as on reading; ``tensors`` (numpy, converted to float32) must hold
-    every tensor of TENSOR_SHAPES; ``reference_audio`` is [C, T] (or [T]) at
+    every tensor of TENSOR_SHAPES (and may hold those of TAIL_SHAPES); ``reference_audio`` is [C, T] (or [T]) at
     ``sample_rate`` (the model's rate). An existing folder is overwritten.
     """
     from safetensors.numpy import save_file
-
-    from audiogs_core.io.audio import write_wav
 
     folder = Path(folder)
     meta = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **meta}

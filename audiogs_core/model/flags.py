@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass(frozen=True)
 class ModelFlags:
+    """The switches of the representation (DESIGN.md §4); every field is an ablation."""
+
     attenuation: bool = True  # off: g = 1
     sh_degree: int = 3  # 0 = no directionality
     phase: bool = True  # off: reference phase only (no ITD, no delay)
@@ -36,9 +38,11 @@ class ModelFlags:
             raise ValueError("diffuse_itd needs reverb_tail (the direct share comes from the tail)")
 
     def to_dict(self) -> dict:
+        """The flags as stored in model.json."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelFlags":
+        """Flags from a dict; unknown keys are ignored, missing ones take their defaults."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})

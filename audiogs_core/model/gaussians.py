@@ -1,7 +1,8 @@
 """The learnable Audio Gaussians: one per time-frequency cell of the reference.
 
-Holds the parameters of design section 4 and the constants the renderer
-needs (grid, STFT, head, reference pose).  Rendering math is in ``render.py``.
+Holds the parameters of DESIGN.md §4 and the constants the renderer needs
+(grid, STFT, head, reference pose).  Rendering math is in ``render.py``; the
+tensor names and shapes of a model folder are ``io.model_folder``'s.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import torch
 from torch import nn
 
 from audiogs_core.conventions import HEAD_RADIUS, SPEED_OF_SOUND, StftSettings
+from audiogs_core.io.model_folder import PARAMETER_SHAPES, TAIL_SHAPES
 from audiogs_core.model.flags import ModelFlags
 
-# Tensors of the model folder, in the order they are saved.
-PARAMETER_NAMES = ("mu", "q", "sh_mono", "sh_diff", "decay", "itd_scale", "gain_db")
-# Extra tensors of the reverberant tail (flag reverb_tail); optional in a model folder.
-TAIL_NAMES = ("tail_db", "tail_log_tau")
 TAIL_FRAMES = 150  # history (STFT frames) the tail looks back over
 TAIL_INIT_DB = -20.0
 TAIL_INIT_TAU = 0.08  # s, amplitude time constant: RT60 = 6.9 tau, about 0.55 s
@@ -52,8 +50,13 @@ class AudioGaussians(nn.Module):
     sh_diff [K,F,16] (each held as its constant term ``*_dc`` [K,F] and the
     rest ``*_rest`` [K,F,15], so the constant term can have its own learning
     rate), decay [K,F] (a single [1] value when per_gaussian_decay is off),
-    itd_scale [F], gain_db [F].
+    itd_scale [F], gain_db [F]; with flag reverb_tail also tail_db and
+    tail_log_tau [F].  Buffers: reference_position [3], reference_rotation
+    [4] wxyz or None.
     """
+
+    reference_position: torch.Tensor  # buffers, declared for the type checker
+    reference_rotation: torch.Tensor | None
 
     def __init__(
         self,
@@ -89,7 +92,7 @@ class AudioGaussians(nn.Module):
     def initialize(
         self, centre: np.ndarray, gain_db: np.ndarray, generator: torch.Generator, spread: float = 2.5
     ) -> None:
-        """The published initialisation (design section 4).
+        """The published initialisation (DESIGN.md §4).
 
         mu = centre (published: the mean train-view position) + N(0, spread^2)
         per axis (published spread 2.5 m); SH DC 0, higher orders N(0, 0.1^2);
@@ -185,12 +188,12 @@ class AudioGaussians(nn.Module):
     def tensors(self) -> dict[str, torch.Tensor]:
         """The model-folder tensors (decay broadcast to [K, F])."""
         out = {name: getattr(self, name).detach().float().cpu().contiguous()
-               for name in PARAMETER_NAMES if not name.startswith("sh_")}
+               for name in PARAMETER_SHAPES if not name.startswith("sh_")}
         for kind in ("mono", "diff"):
             dc, rest = getattr(self, f"sh_{kind}_dc"), getattr(self, f"sh_{kind}_rest")
             out[f"sh_{kind}"] = torch.cat([dc.unsqueeze(-1), rest], -1).detach().float().cpu().contiguous()
         if self.flags.reverb_tail:
-            for name in TAIL_NAMES:
+            for name in TAIL_SHAPES:
                 out[name] = getattr(self, name).detach().float().cpu().contiguous()
         if out["decay"].shape != (self.grid.n_cells, self.grid.n_freq):
             out["decay"] = out["decay"].expand(self.grid.n_cells, self.grid.n_freq).contiguous()
@@ -198,7 +201,8 @@ class AudioGaussians(nn.Module):
 
     @torch.no_grad()
     def load_tensors(self, tensors: dict[str, np.ndarray | torch.Tensor]) -> None:
-        for name in PARAMETER_NAMES:
+        """Set the parameters from model-folder tensors (``tensors()``'s names and shapes)."""
+        for name in PARAMETER_SHAPES:
             value = torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32)
             if name.startswith("sh_"):
                 if value.shape != (self.grid.n_cells, self.grid.n_freq, 16):
@@ -213,6 +217,6 @@ class AudioGaussians(nn.Module):
             if value.shape != param.shape:
                 raise ValueError(f"tensor {name} has shape {tuple(value.shape)}, expected {tuple(param.shape)}")
             param.copy_(value)
-        for name in TAIL_NAMES:
+        for name in TAIL_SHAPES:
             if name in tensors:
                 getattr(self, name).copy_(torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32))

@@ -1,6 +1,6 @@
 """Differentiable rendering of Audio Gaussians to a binaural spectrogram.
 
-Implements design section 4.  The work splits in two:
+Implements DESIGN.md §4.  The work splits in two:
 
 * :func:`gaussian_response` evaluates steps 1-5 for Gaussians of chosen time
   cells seen from chosen listener poses, giving per-Gaussian ear gains
@@ -26,8 +26,8 @@ import torch
 from audiogs_core.conventions import MIN_DISTANCE
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.gaussians import AudioGaussians
-from audiogs_core.model.itd import signed_itd
-from audiogs_core.model.rotation import quat_to_matrix
+from audiogs_core.model.head_itd import signed_itd
+from audiogs_core.model.rotation import torch_quat_to_matrix
 from audiogs_core.model.sh import C0, n_coeffs, sh_basis
 
 
@@ -74,7 +74,7 @@ def gaussian_response(
         # SH direction: from the Gaussian to the listener, in the Gaussian's frame.
         nc = n_coeffs(degree)
         to_listener = -v / dist.clamp_min(1e-9).unsqueeze(-1)
-        rq = quat_to_matrix(model.q[cells])  # [*C, F, 3, 3]
+        rq = torch_quat_to_matrix(model.q[cells])  # [*C, F, 3, 3]
         d = (rq * to_listener.unsqueeze(-1)).sum(-2)  # R(q)^T to_listener
         basis = sh_basis(d, degree)  # [*, F, nc]
         s_mono = (basis * model.sh_coefficients("mono", cells)[..., :nc]).sum(-1)
@@ -112,7 +112,7 @@ def gaussian_response(
     tau = signed_itd(v, freqs, grid.head_radius, grid.speed_of_sound) * scale
     if model.reference_binaural and model.reference_rotation is not None:
         # A binaural reference already carries the ITD of its own pose.
-        rot_ref = quat_to_matrix(model.reference_rotation)
+        rot_ref = torch_quat_to_matrix(model.reference_rotation)
         v_ref = ((mu - model.reference_position).unsqueeze(-1) * rot_ref).sum(-2)
         tau = tau - signed_itd(v_ref, freqs, grid.head_radius, grid.speed_of_sound) * scale
     delta = (r - r_ref) / grid.speed_of_sound if flags.delay else torch.zeros_like(tau)
@@ -142,6 +142,7 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     ref_phase = torch.angle(ref_spec).transpose(1, 2)  # [C, N, F]
     phase_l, phase_r = ref_phase[0], ref_phase[-1]
     if resp.tau is not None:
+        assert resp.delta is not None  # phase on: both come together
         omega = 2.0 * math.pi * bin_frequencies(model.grid.stft).to(mag_l.device, mag_l.dtype)
         tau = _interp(resp.tau, w)
         if itd_weight is not None:
@@ -154,7 +155,7 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     return out.transpose(2, 3)
 
 
-def render_static(
+def render_static_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
     itd_weight: torch.Tensor | None = None,
@@ -177,7 +178,7 @@ def render_static(
     return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight)
 
 
-def render_moving(
+def render_moving_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
     itd_weight: torch.Tensor | None = None,

@@ -1,11 +1,14 @@
-"""Quaternion helpers in torch (wxyz, head -> world), differentiable."""
+"""Quaternions to rotation matrices in torch (wxyz, head -> world), differentiable.
+
+The numpy version for poses is ``audiogs_core.geometry.quat_to_matrix``.
+"""
 
 from __future__ import annotations
 
 import torch
 
 
-def quat_to_matrix(q: torch.Tensor) -> torch.Tensor:
+def torch_quat_to_matrix(q: torch.Tensor) -> torch.Tensor:
     """[..., 4] wxyz (normalised here) -> [..., 3, 3]."""
     q = q / q.norm(dim=-1, keepdim=True).clamp_min(1e-12)
     w, x, y, z = q.unbind(-1)

@@ -24,6 +24,7 @@ C3 = (
 
 
 def n_coeffs(degree: int) -> int:
+    """Number of real SH coefficients up to ``degree``: (degree + 1)^2."""
     return (degree + 1) ** 2
 
 

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from audiogs_core.errors import AudioGSError
+from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 from audiogs_core.sim import geometry
 
 LISTENER_HEIGHT = 1.6  # m above the floor
@@ -135,40 +136,17 @@ def lshape(material: str | None = None) -> RoomSpec:
 
 # --------------------------------------------------------------------------- OBJ rooms
 
-def read_obj(path: str | os.PathLike) -> list[np.ndarray]:
-    """Faces of an OBJ file as polygons [n, 3] (Z up, as Blender writes with up_axis='Z').
+def read_room_polygons(path: str | os.PathLike) -> list[np.ndarray]:
+    """Faces of an OBJ room (``io.obj_mesh``) as planar polygons [n, 3], normals outward.
 
     Non-planar faces are split into triangles; faces are turned so that their
     normals point out of the room.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise AudioGSError(f"room mesh not found: {p}")
-    verts: list[list[float]] = []
-    faces: list[list[int]] = []
-    for lineno, line in enumerate(p.read_text(errors="replace").splitlines(), 1):
-        parts = line.split()
-        if not parts:
-            continue
-        try:
-            if parts[0] == "v":
-                verts.append([float(x) for x in parts[1:4]])
-            elif parts[0] == "f":
-                idx = []
-                for tok in parts[1:]:
-                    i = int(tok.split("/")[0])
-                    idx.append(i - 1 if i > 0 else len(verts) + i)
-                faces.append(idx)
-        except (ValueError, IndexError) as exc:
-            raise AudioGSError(f"room mesh {p}: cannot parse line {lineno}: {line.strip()!r}") from exc
-    if not faces:
-        raise AudioGSError(f"room mesh {p} has no faces")
-    v = np.asarray(verts, dtype=float)
+    mesh = read_obj(path)
+    if not mesh.faces:
+        raise AudioGSError(f"room mesh {path} has no faces")
     polys: list[np.ndarray] = []
-    for face in faces:
-        if len(face) < 3 or any(i < 0 or i >= len(v) for i in face):
-            raise AudioGSError(f"room mesh {p}: face {[i + 1 for i in face]} is invalid")
-        poly = v[face]
+    for poly in mesh.polygons():
         if geometry.polygon_area(poly) < 1e-9:
             continue
         if geometry.is_planar(poly):
@@ -177,25 +155,15 @@ def read_obj(path: str | os.PathLike) -> list[np.ndarray]:
             polys.extend(poly[[0, i, i + 1]] for i in range(1, len(poly) - 1))
     volume = geometry.mesh_volume(polys)
     if abs(volume) < 1e-6:
-        raise AudioGSError(f"room mesh {p} encloses no volume (it must be a closed room)")
+        raise AudioGSError(f"room mesh {path} encloses no volume (it must be a closed room)")
     if volume < 0:
         polys = [poly[::-1].copy() for poly in polys]
     return polys
 
 
-def write_obj(path: str | os.PathLike, polygons: list[np.ndarray], name: str = "room") -> None:
-    """Write polygons as an OBJ in world coordinates (Z up), atomically."""
-    from audiogs_core.io.atomic import atomic_write_text
-
-    lines = ["# AudioGS room mesh, world frame, Z up (import with up_axis='Z', forward_axis='Y')",
-             f"o {name}"]
-    for poly in polygons:
-        lines.extend(f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in poly)
-    k = 1
-    for poly in polygons:
-        lines.append("f " + " ".join(str(k + i) for i in range(len(poly))))
-        k += len(poly)
-    atomic_write_text(path, "\n".join(lines) + "\n")
+def write_room_obj(path: str | os.PathLike, polygons: list[np.ndarray], name: str = "room") -> None:
+    """Write a room's polygons as an OBJ (``io.obj_mesh``), atomically."""
+    write_obj(path, [ObjMesh.from_polygons(polygons, name)])
 
 
 def _default_obj_material(poly: np.ndarray) -> str:
@@ -207,7 +175,7 @@ def _default_obj_material(poly: np.ndarray) -> str:
 
 def obj_room(path: str | os.PathLike, material: str | None = None) -> RoomSpec:
     """A room from an OBJ mesh; the source goes where it is farthest from the walls."""
-    polys = read_obj(path)
+    polys = read_room_polygons(path)
     lo = np.concatenate(polys).min(axis=0)
     hi = np.concatenate(polys).max(axis=0)
     z = lo[2] + LISTENER_HEIGHT

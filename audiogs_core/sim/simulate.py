@@ -206,7 +206,7 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
         write_wav(out / f"{rel}.wav", audio, sample_rate)
         path_entries.append({"name": plan.name, "path": f"{rel}.json", "audio": f"{rel}.wav",
                              "start": float(plan.path.start), "knots": len(plan.heads)})
-    room_mod.write_obj(out / "room.obj", spec.polygons, spec.name)
+    room_mod.write_room_obj(out / "room.obj", spec.polygons, spec.name)
     ref_pos = np.asarray(spec.source, dtype=float) + REFERENCE_OFFSET
     measured = measure_rt60(ref_rir, sample_rate)
     capture = {

@@ -21,6 +21,7 @@ STATE = "checkpoint.json"
 
 
 def save_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict) -> None:
+    """Write parameters, Adam moments and the loop ``state`` atomically (JSON last)."""
     names = {id(p): n for n, p in model.named_parameters()}
     tensors = {f"param/{n}": p.detach().cpu().contiguous() for n, p in model.named_parameters()}
     steps = {}
@@ -40,6 +41,7 @@ def save_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim
 
 
 def has_checkpoint(folder: Path) -> bool:
+    """Whether ``folder`` holds a complete checkpoint."""
     return (folder / STATE).is_file() and (folder / TENSORS).is_file()
 
 
@@ -70,5 +72,6 @@ def load_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim
 
 
 def remove_checkpoint(folder: Path) -> None:
+    """Delete the checkpoint files of ``folder`` (absent ones are fine)."""
     for name in (STATE, TENSORS):
         (folder / name).unlink(missing_ok=True)

@@ -73,6 +73,7 @@ def init_centre(data: TrainingData, where: str) -> np.ndarray:
 
 
 def training_data_from_capture(capture: Capture, audio: CaptureAudio) -> TrainingData:
+    """The train views of ``capture`` with their aligned ``audio`` as TrainingData."""
     views = capture.train_views()
     if not views:
         raise AudioGSError(f"capture {capture.folder} has no view with split 'train'")

@@ -1,4 +1,4 @@
-"""The training loss on the re-analysed rendered waveform (design section 5)."""
+"""The training loss on the re-analysed rendered waveform (DESIGN.md §5)."""
 
 from __future__ import annotations
 

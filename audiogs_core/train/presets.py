@@ -1,6 +1,6 @@
 """Named training configurations: the published method and the product default.
 
-``published`` is the method as specified (design sections 4 and 5).
+``published`` is the method as specified (DESIGN.md §4 and §5).
 ``tuned`` is what the product trains by default: every departure from the
 published method was measured on views held out from training (never on
 benchmark test views); BENCHMARKS.md records the sweeps and numbers.
@@ -17,13 +17,15 @@ from audiogs_core.train.settings import TrainSettings
 
 @dataclass(frozen=True)
 class Preset:
+    """A named training configuration: settings, flags and a one-line summary."""
+
     settings: TrainSettings
     flags: ModelFlags
     summary: str
 
 
 PRESETS: dict[str, Preset] = {
-    "published": Preset(TrainSettings(), ModelFlags(), "the method as published (design sections 4-5)"),
+    "published": Preset(TrainSettings(), ModelFlags(), "the method as published (DESIGN.md §4-5)"),
     "tuned": Preset(
         TrainSettings(
             lr_gain=0.05,  # the level must be able to move within the schedule
@@ -50,6 +52,7 @@ DEFAULT_PRESET = "tuned"
 
 
 def get_preset(name: str) -> Preset:
+    """The preset called ``name``; an unknown name is an error listing the presets."""
     try:
         return PRESETS[name]
     except KeyError:

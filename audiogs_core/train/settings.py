@@ -1,4 +1,4 @@
-"""Training settings (design section 5); every value is a setting."""
+"""Training settings (DESIGN.md §5); every value is a setting."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass(frozen=True)
 class TrainSettings:
+    """Every setting of training (DESIGN.md §5); the defaults are the published ones."""
+
     epochs: int = 61
     window_s: float = 3.0
     seed: int = 0
@@ -43,10 +45,12 @@ class TrainSettings:
     init_spread: float = 2.5
 
     def to_dict(self) -> dict:
+        """The settings as stored in model.json and checkpoints."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainSettings":
+        """Settings from a dict; unknown keys are ignored, missing ones take their defaults."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
 

@@ -1,4 +1,4 @@
-"""The training loop (design section 5): Adam over 3 s windows, views batched.
+"""The training loop (DESIGN.md §5): Adam over 3 s windows, views batched.
 
 Deterministic on the CPU for a seed; checkpoints atomically and resumes to
 the same result as an uninterrupted run.
@@ -13,15 +13,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from audiogs_core import __version__
 from audiogs_core.conventions import SPEED_OF_SOUND, time_cells
 from audiogs_core.dsp.stft import istft
+from audiogs_core.device import resolve_device
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
+from audiogs_core.io.model_folder import model_json, write_model_folder
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.render import render_static
+from audiogs_core.model.render import render_static_spec
 from audiogs_core.train import checkpoint as ckpt
 from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
@@ -31,6 +32,8 @@ from audiogs_core.train.tail_fit import start_tail
 
 @dataclass
 class TrainResult:
+    """A trained model, its model.json dict, energy [K, F] (dB) and the loss per epoch."""
+
     model: AudioGaussians
     meta: dict
     energy: np.ndarray  # [K, F]
@@ -38,17 +41,8 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise AudioGSError("--device cuda was asked for, but torch sees no CUDA device")
-    if name not in ("cpu", "cuda"):
-        raise AudioGSError(f"unknown device {name!r} (auto, cpu or cuda)")
-    return torch.device(name)
-
-
 def build_model(data: TrainingData, flags: ModelFlags) -> AudioGaussians:
+    """Uninitialised Audio Gaussians on the grid of ``data`` (K from its duration)."""
     grid = GridSpec(stft=data.stft, n_cells=time_cells(data.duration), duration=data.duration,
                     head_radius=data.head_radius, speed_of_sound=SPEED_OF_SOUND)
     return AudioGaussians(
@@ -81,26 +75,17 @@ def start_epoch(optimizer: torch.optim.Optimizer, settings: TrainSettings, epoch
     return order
 
 
-def model_meta(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
+def _model_json(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
     grid = model.grid
-    return {
-        "format": "audiogs.model",
-        "version": 1,
-        "sample_rate": data.sample_rate,
-        "stft": grid.stft.to_dict(),
-        "K": grid.n_cells,
-        "F": grid.n_freq,
-        "duration": grid.duration,
-        "head_radius": grid.head_radius,
-        "speed_of_sound": grid.speed_of_sound,
-        "reference_position": [float(x) for x in model.reference_position.tolist()],
-        "reference_position_known": data.reference_position is not None,
-        "reference_rotation": None if data.reference_rotation is None else [float(x) for x in data.reference_rotation],
-        "reference_channels": int(data.reference.shape[0]),
-        "flags": model.flags.to_dict(),
-        "training": {"settings": settings.to_dict(), "views": list(data.view_names), **log},
-        "core_version": __version__,
-    }
+    return model_json(
+        sample_rate=data.sample_rate, stft=grid.stft.to_dict(), n_cells=grid.n_cells, n_freq=grid.n_freq,
+        duration=grid.duration, head_radius=grid.head_radius, speed_of_sound=grid.speed_of_sound,
+        reference_position=model.reference_position.tolist(),
+        reference_position_known=data.reference_position is not None,
+        reference_rotation=data.reference_rotation, reference_channels=int(data.reference.shape[0]),
+        flags=model.flags.to_dict(),
+        training={"settings": settings.to_dict(), "views": list(data.view_names), **log},
+    )
 
 
 def train_model(
@@ -112,9 +97,12 @@ def train_model(
     progress=None,
     resume: bool = False,
 ) -> TrainResult:
-    """Train Audio Gaussians; with ``out_dir`` checkpoint there and write the model folder."""
-    from audiogs_core.io.model_folder import write_model_folder
+    """Train Audio Gaussians; with ``out_dir`` checkpoint there and write the model folder.
 
+    ``progress`` has ``update(step, total, **fields)`` (``cli.progress.Progress``);
+    ``resume`` continues from ``out_dir``'s checkpoint, which must have been
+    made with the same settings (but for ``epochs``) and flags.
+    """
     t_start = time.monotonic()
     if settings.tail_init not in ("fixed", "fit"):
         raise AudioGSError(f"unknown tail_init {settings.tail_init!r} (fixed or fit)")
@@ -177,7 +165,7 @@ def train_model(
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
                 ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
-                spec = render_static(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
+                spec = render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
@@ -214,7 +202,7 @@ def train_model(
     seconds = elapsed_before + time.monotonic() - t_start
     log = {"status": "complete", "epoch_loss": epoch_loss, "seconds": seconds,
            "steps": total_steps, "skipped_steps": skipped, "device": str(dev)}
-    meta = model_meta(model, data, settings, log)
+    meta = _model_json(model, data, settings, log)
     energy = cell_energy_db(data.reference.astype(np.float32), stft_cfg, model.grid.n_cells, model.grid.duration)
     if out is not None:
         ckpt.save_checkpoint(out, model, optimizer, loop_state())

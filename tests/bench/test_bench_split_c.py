@@ -7,7 +7,7 @@ import pytest
 
 from audiogs_core.bench import plan_units, quick_config, run_bench, shrink
 from audiogs_core.bench.protocol import PATH_BASELINES
-from audiogs_core.bench.runner import part_path
+from audiogs_core.bench.parts import part_path
 from audiogs_core.sim.path_layouts import PATH_NAMES
 
 TINY_C = shrink(quick_config(), name="test-c", seconds=3.0, epochs=1, n_rays=300, splits=("C",), ablations=(),

@@ -17,7 +17,7 @@ SR = 16000
 
 def look_at_quat(position, target) -> list[float]:
     """Level head at ``position`` whose nose (camera -Z) points at ``target``:
-    q = Rz(psi - 90 deg) * Rx(90 deg) (design section 2), wxyz."""
+    q = Rz(psi - 90 deg) * Rx(90 deg) (DESIGN.md §2), wxyz."""
     d = np.asarray(target, float) - np.asarray(position, float)
     psi = np.arctan2(d[1], d[0])
     a = (psi - np.pi / 2) / 2
@@ -89,7 +89,7 @@ def make_model(folder: Path, seconds: float = 2.0, sr: int = SR, at=SOURCE, spre
     """A hand-built model folder: every Gaussian at ``at`` (+ N(0, spread^2)), energy
     rising with the time cell, optional side term (sh_diff index 3 = -side, so
     that D = C1 * side * x > 0, louder left, when the Gaussian sits left of the
-    listener: section 4's direction from the Gaussian to the listener)."""
+    listener: DESIGN.md §4 direction from the Gaussian to the listener)."""
     from audiogs_core.conventions import (HEAD_RADIUS, SPEED_OF_SOUND, stft_settings,
                                           time_cells)
     from audiogs_core.io.model_folder import write_model_folder

@@ -8,7 +8,7 @@ import numpy as np
 def itd_seconds(left: np.ndarray, right: np.ndarray, sr: int, max_lag_s: float = 1e-3,
                 band: tuple[float, float] = (150.0, 7000.0)) -> float:
     """Interaural time difference by GCC-PHAT within +-max_lag_s; positive when
-    the right ear leads (design section 7). Only bins inside ``band`` count:
+    the right ear leads (DESIGN.md §7). Only bins inside ``band`` count:
     PHAT whitens every bin, so the empty band of an upsampled signal would
     otherwise drown the peak."""
     n = 1 << int(np.ceil(np.log2(len(left) + len(right))))

@@ -237,3 +237,25 @@ def test_offsets_align_on_the_reference_timeline(make_capture):
         assert list(np.flatnonzero(audio.views[name][0])) == [SR // 2]
     # The later-starting file is padded with zeros in front.
     assert not np.any(audio.views["cam2"][:, : SR // 8])
+
+
+def test_capture_dict_builds_what_load_capture_reads(make_capture):
+    from audiogs_core.io.capture import SPLITS, capture_dict, view_dict
+
+    folder = make_capture()
+    views = [view_dict(f"cam{i + 1}", f"audio/cam{i + 1}.wav", [3.1, 2.4 + i, 1.6], [0.5, 0.5, 0.5, 0.5],
+                       split=SPLITS[min(i, 1)]) for i in range(2)]
+    built = capture_dict(SR, "audio/reference.wav", views, reference_position=np.array([1.8, 2.5, 1.6]),
+                         sources=[("talker", (1.5, 2.5, 1.6))], room_mesh="room.obj", head_radius=0.09)
+    assert built == capture_dict_on_disk(folder)
+    cap = write_capture(folder, built)
+    assert [v.split for v in cap.views] == ["train", "test"]
+    assert cap.reference.pose.rotation is None
+    # A reference rotation is kept only with a position; no room, no head radius: keys absent.
+    bare = capture_dict(SR, "audio/reference.wav", views[:1], reference_rotation=[1, 0, 0, 0])
+    assert "pose" not in bare["reference"] and "room" not in bare and "head_radius" not in bare
+    assert bare["sources"] == []
+
+
+def capture_dict_on_disk(folder):
+    return json.loads((folder / "capture.json").read_text())

@@ -7,14 +7,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_model_folder_and_ply_import_without_torch_or_scipy():
-    # Blender may have neither torch nor scipy: reading a model folder and
-    # writing a PLY must work with numpy and safetensors alone.
+    # Blender may have neither torch nor scipy: reading a model folder,
+    # writing a PLY and exporting a capture (capture.json, WAV headers, OBJ)
+    # must work with numpy and safetensors alone.
     code = (
         "import sys\n"
         "sys.modules['torch'] = None\n"
         "sys.modules['scipy'] = None\n"
         "import audiogs_core.io.model_folder, audiogs_core.io.ply\n"
         "import audiogs_core.io.capture, audiogs_core.io.listener_path\n"
+        "import audiogs_core.io.obj_mesh, audiogs_core.io.wav_header\n"
         "print('ok')\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))

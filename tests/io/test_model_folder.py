@@ -116,3 +116,34 @@ def test_write_refuses_bad_input_before_writing(tmp_path):
                                            "sample_rate is 8000 Hz"):
         write_model_folder(tmp_path / "a", meta, tensors, ref, 16000)
     assert not (tmp_path / "a").exists()
+
+
+def test_model_json_is_what_readers_check(tmp_path):
+    from audiogs_core.conventions import stft_settings
+    from audiogs_core.io.model_folder import REQUIRED_META_KEYS, check_meta, model_json, read_model_json
+
+    stft = stft_settings(SR)
+    meta = model_json(sample_rate=SR, stft=stft.to_dict(), n_cells=3, n_freq=stft.n_freq, duration=0.5,
+                      head_radius=0.09, speed_of_sound=343.0, reference_position=np.array([1.8, 2.5, 1.6]),
+                      reference_position_known=True, reference_rotation=None, reference_channels=1,
+                      flags={"sh_degree": 0}, training={"views": ["cam1"]})
+    assert check_meta(meta, "model.json") is meta
+    assert set(REQUIRED_META_KEYS) <= set(meta)
+    assert meta["reference_position"] == [1.8, 2.5, 1.6] and meta["reference_rotation"] is None
+    ref = np.zeros((1, SR // 2), dtype=np.float32)
+    write_model_folder(tmp_path / "m", meta, random_tensors(meta), ref, SR)
+    assert read_model_json(tmp_path / "m") == json.loads((tmp_path / "m" / "model.json").read_text())
+    with pytest.raises(AudioGSError, match="no model.json"):
+        read_model_json(tmp_path)
+
+
+def test_tail_tensors_are_checked_when_present(tmp_path):
+    meta = model_meta()
+    tensors = random_tensors(meta)
+    ref = np.zeros((1, SR // 2), dtype=np.float32)
+    tensors["tail_db"] = np.zeros(meta["F"], dtype=np.float32)
+    tensors["tail_log_tau"] = np.zeros(meta["F"] + 1, dtype=np.float32)
+    with pytest.raises(AudioGSError, match="tensor 'tail_log_tau' has shape"):
+        write_model_folder(tmp_path / "m", meta, tensors, ref, SR)
+    tensors["tail_log_tau"] = np.zeros(meta["F"], dtype=np.float32)
+    assert "tail_db" in read_model_folder(write_model_folder(tmp_path / "m", meta, tensors, ref, SR).folder).tensors

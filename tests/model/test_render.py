@@ -10,7 +10,7 @@ from _handmade import SR, handmade_model, lag_of, noise, rotations
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.geometry import yaw_to_quat
 from audiogs_core.model.flags import ModelFlags
-from audiogs_core.model.render import gaussian_response, render_moving, render_static
+from audiogs_core.model.render import gaussian_response, render_moving_spec, render_static_spec
 from audiogs_core.model.sh import C1
 
 FACING_Y = yaw_to_quat(math.pi / 2)  # nose along +Y, right ear on +X
@@ -22,7 +22,7 @@ def _render(model, ref, positions, quats):
     spec = stft(ref, s)
     times = torch.arange(spec.shape[-1], dtype=torch.float64) * s.hop / SR
     with torch.no_grad():
-        out = render_static(model, spec, times, torch.as_tensor(positions, dtype=torch.float32), rotations(quats))
+        out = render_static_spec(model, spec, times, torch.as_tensor(positions, dtype=torch.float32), rotations(quats))
     return istft(out, s, ref.shape[-1]).numpy()  # [B, 2, T]
 
 
@@ -101,8 +101,8 @@ def test_moving_listener_matches_static_for_a_constant_pose():
     pos = torch.tensor([[0.5, -1.0, 0.0]])
     rot = rotations([yaw_to_quat(0.3)])
     with torch.no_grad():
-        a = render_static(model, spec, times, pos, rot)
-        b = render_moving(model, spec, times, pos[:, None].expand(1, n, 3), rot[:, None].expand(1, n, 3, 3))
+        a = render_static_spec(model, spec, times, pos, rot)
+        b = render_moving_spec(model, spec, times, pos[:, None].expand(1, n, 3), rot[:, None].expand(1, n, 3, 3))
     assert torch.allclose(a, b, atol=1e-5)
 
 
@@ -117,7 +117,7 @@ def test_magnitudes_interpolate_between_cells():
     spec = stft(noise(1.0), s)
     times = torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64)
     with torch.no_grad():
-        out = render_static(model, spec[:, :, [0, 50, 100]], times, torch.zeros(1, 3), rotations([FACING_Y]))
+        out = render_static_spec(model, spec[:, :, [0, 50, 100]], times, torch.zeros(1, 3), rotations([FACING_Y]))
     ref_mag = spec[0][:, [0, 50, 100]].abs()
     assert torch.allclose(out[0, 0].abs(), ref_mag * torch.tensor([0.0, 0.5, 1.0]), atol=1e-6)
 
@@ -138,7 +138,7 @@ def test_delays_interpolate_between_cells_not_phases():
     s = model.grid.stft
     spec = stft(noise(1.0), s)
     with torch.no_grad():
-        out = render_static(model, spec[:, :, [50]], torch.tensor([0.5], dtype=torch.float64),
+        out = render_static_spec(model, spec[:, :, [50]], torch.tensor([0.5], dtype=torch.float64),
                             torch.zeros(1, 3), rotations([FACING_Y]))
     omega = 2 * math.pi * torch.arange(257, dtype=torch.float64) * SR / 512
     tau = resp.tau[0].mean(0).double()  # both cells straight ahead or behind: tau = 0
@@ -160,9 +160,9 @@ def test_itd_weight_scales_each_frames_itd():
     times = torch.arange(n, dtype=torch.float64) * s.hop / SR
     pos, rot = torch.zeros(1, 3), rotations([FACING_Y])
     with torch.no_grad():
-        full = render_static(model, spec, times, pos, rot, itd_weight=torch.ones(n, 257))
-        none = render_static(model, spec, times, pos, rot, itd_weight=torch.zeros(n, 257))
-        plain = render_static(model, spec, times, pos, rot)
+        full = render_static_spec(model, spec, times, pos, rot, itd_weight=torch.ones(n, 257))
+        none = render_static_spec(model, spec, times, pos, rot, itd_weight=torch.zeros(n, 257))
+        plain = render_static_spec(model, spec, times, pos, rot)
     assert torch.allclose(full, plain)
     assert torch.allclose(none[0, 0], none[0, 1])  # both ears get the reference phase
     y = istft(full, s, ref.shape[-1]).numpy()

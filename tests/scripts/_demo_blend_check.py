@@ -73,4 +73,4 @@ if __name__ == "__main__":
     Path(sys.argv[2]).write_text(json.dumps(result, indent=1), encoding="utf-8")
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)  # the bpy wheel can hang at interpreter exit (design section 9)
+    os._exit(0)  # the bpy wheel can hang at interpreter exit (DESIGN.md §9)

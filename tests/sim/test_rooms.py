@@ -37,20 +37,20 @@ def test_pra_room_accepts_mixed_band_materials():
 def test_obj_round_trip_and_orientation(tmp_path):
     spec = rooms.lshape()
     path = tmp_path / "room.obj"
-    rooms.write_obj(path, spec.polygons)
+    rooms.write_room_obj(path, spec.polygons)
     text = path.read_text()
     assert "v 8.000000 0.000000 3.000000" in text  # Z up, world coordinates
-    back = rooms.read_obj(path)
+    back = rooms.read_room_polygons(path)
     assert len(back) == len(spec.polygons)
     assert abs(geometry.mesh_volume(back) - 108.0) < 1e-6
     # faces written inside-out are turned back
-    rooms.write_obj(path, [p[::-1] for p in spec.polygons])
-    assert abs(geometry.mesh_volume(rooms.read_obj(path)) - 108.0) < 1e-6
+    rooms.write_room_obj(path, [p[::-1] for p in spec.polygons])
+    assert abs(geometry.mesh_volume(rooms.read_room_polygons(path)) - 108.0) < 1e-6
 
 
 def test_obj_room_places_source_away_from_walls(tmp_path):
     path = tmp_path / "hall.obj"
-    rooms.write_obj(path, rooms.shoebox().polygons)
+    rooms.write_room_obj(path, rooms.shoebox().polygons)
     spec = rooms.load_room(str(path))
     assert spec.name == "hall"
     walls = spec.polygons[:4]  # the vertical ones: floor and ceiling do not limit the ring

@@ -74,7 +74,7 @@ def test_capture_loads_and_follows_the_format(capture_dir):
     assert sim["ray_tracing_time"] >= 1.5 * sim["rt60_estimate"]
     tags = {v["name"]: v["tags"] for v in raw["views"]}
     assert "turned" in tags["turned_left"] and "ring" in tags["ring3"]
-    assert rooms.read_obj(capture_dir / "room.obj")  # the mesh is there and readable
+    assert rooms.read_room_polygons(capture_dir / "room.obj")  # the mesh is there and readable
     for a in audio.views.values():
         assert np.all(np.isfinite(a)) and np.abs(a).max() > 1e-3
     # the reference is a close mic: much louder than any view 1.8 m away

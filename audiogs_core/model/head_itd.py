@@ -1,4 +1,8 @@
-"""Spherical-head interaural time difference (design section 4, step 5)."""
+"""Spherical-head interaural time difference of the model (DESIGN.md §4, step 5).
+
+The renderer's ITD from geometry; the ITD *measured* from audio (ITDE) is
+``metrics/itd.py``.
+"""
 
 from __future__ import annotations
 
