@@ -81,7 +81,7 @@ def fit_baseline(name: str, fold: FoldInputs, config: BenchConfig) -> tuple[Meth
     if name not in LEARNED:
         return method, None, {}
     fitted = getattr(method, "fitted", None)
-    info = {"field": config.field.to_dict()}
+    info: dict = {"field": config.field.to_dict()}
     if fitted is not None:
         info.update(steps=fitted.steps, final_loss=fitted.epoch_loss[-1] if fitted.epoch_loss else None)
     return method, time.monotonic() - t0, info

@@ -110,8 +110,9 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
         "headline": agg.headline(config, grouped),
         "groups": grouped,
     }
-    results["figures"] = write_figures(config, out, grouped)
-    results["figures"]["tracking"] = write_tracking_figures(out, grouped, parts)
+    figures = write_figures(config, out, grouped)
+    figures["tracking"] = write_tracking_figures(out, grouped, parts)
+    results["figures"] = figures
     atomic_write_json(out / "results.json", results)
     atomic_write_text(out / "results.md", markdown(results))
     return results

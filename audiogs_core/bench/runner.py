@@ -50,16 +50,18 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
     run = run_method(unit.method, fold, config)
     views: dict[str, dict] = {}
     for t in fold.targets:
-        costly = dict(costly_windows=config.dpam_windows if t.view.dpam else None, costly_lengths=config.dpam_lengths)
+        costly_windows = config.dpam_windows if t.view.dpam else None
         pred = run.predictions[t.name]
         if t.path is None:
-            scores = score(pred, t.audio, fold.sample_rate, config.metrics, config.windows, **costly)
+            scores = score(pred, t.audio, fold.sample_rate, config.metrics, config.windows,
+                           costly_windows=costly_windows, costly_lengths=config.dpam_lengths)
             views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores}
         else:
             # Paths also keep their tracking curves (and the target's), for the report's plots.
             target_curves = track(prepare(pred, t.audio, fold.sample_rate)[1], BENCH_SAMPLE_RATE)
             scores, curves = score_path(pred, t.audio, fold.sample_rate, config.metrics, config.windows,
-                                        target_curves=target_curves, **costly)
+                                        costly_windows=costly_windows, costly_lengths=config.dpam_lengths,
+                                        target_curves=target_curves)
             views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores,
                              "curves": curves.to_dict(), "target_curves": target_curves.to_dict()}
     sample: str | None = None

@@ -134,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
             progress.update(step, total, view=v.name, method=name)
     results["methods"] = {m: mean_scores(s) for m, s in per_method.items() if s}
     if args.paths:
-        results["paths"], per_path_method = {}, {m: [] for m in methods}
+        results["paths"] = {}
+        per_path_method: dict[str, list[dict]] = {m: [] for m in methods}
         for truth in capture.paths:
             path = load_path(truth.path)
             target, sr = read_wav(truth.audio)

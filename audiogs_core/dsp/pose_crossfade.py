@@ -37,7 +37,7 @@ _MAX_SPLITS = 12  # bisections of one interval: 0.1 s / 4096, far below a sample
 def rotation_angle_deg(r0: np.ndarray, r1: np.ndarray) -> float:
     """Angle in degrees of the rotation between wxyz quaternions ``r0``, ``r1`` [4]."""
     dot = abs(float(np.dot(r0, r1)) / (np.linalg.norm(r0) * np.linalg.norm(r1)))
-    return math.degrees(2.0 * math.acos(min(1.0, dot)))
+    return math.degrees(2.0 * math.acos(min(1.0, float(dot))))
 
 
 def pose_knots(path: ListenerPath, max_step_s: float = MAX_STEP_S, max_turn_deg: float = MAX_TURN_DEG,
