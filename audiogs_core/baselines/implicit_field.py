@@ -1,4 +1,4 @@
-"""Baseline ``implicit_field``: an audio-only NeRF-style MLP (design page, section 8).
+"""Baseline ``implicit_field``: an audio-only NeRF-style MLP (docs/DESIGN.md §8).
 
 The implicit representation AudioGS claims to beat. Where AudioGS stores one
 Gaussian per time-frequency cell, this baseline asks one MLP, at every cell,
@@ -6,7 +6,7 @@ for the same two outputs: a mask logit ``s`` and a side term ``D``. Its input
 is the positional encoding (sin/cos at octave frequencies) of the listener
 position, the head's forward and right vectors (its orientation), the
 frequency and the time. Everything downstream is shared with AudioGS
-(design section 4): mask ``m = 2 sigmoid(s)``, per-frequency gain ``G_f`` from
+(docs/DESIGN.md §4): mask ``m = 2 sigmoid(s)``, per-frequency gain ``G_f`` from
 a learnable ``gain_db`` initialised as the trainer does, magnitudes
 ``|Y_L| = ReLU(G_f |X| m (1 + D))`` and ``|Y_R| = ReLU(G_f |X| m (1 - D))``, the
 reference phase, the AudioGS time grid (K cells, linear interpolation to the

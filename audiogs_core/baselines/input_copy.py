@@ -1,4 +1,4 @@
-"""Baseline ``input``: the reference copied to both ears (design page, section 8)."""
+"""Baseline ``input``: the reference copied to both ears (docs/DESIGN.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What every non-learned baseline gets to see (design page, section 8).
+"""What every non-learned baseline gets to see (docs/DESIGN.md §8).
 
 Arrays only: building a :class:`BaselineInputs` from a capture folder is the
 caller's job, so the baselines stay independent of the capture reader.

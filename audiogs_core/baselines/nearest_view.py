@@ -1,4 +1,4 @@
-"""Baseline ``nearest_view``: the closest train view's recording (design page, section 8)."""
+"""Baseline ``nearest_view``: the closest train view's recording (docs/DESIGN.md §8)."""
 
 from __future__ import annotations
 

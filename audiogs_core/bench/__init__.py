@@ -1,4 +1,4 @@
-"""The benchmark of design section 8: protocol, methods, runner and report.
+"""The benchmark of docs/DESIGN.md §8: protocol, methods, runner and report.
 
 ``run_bench(config, out_dir)`` runs it; ``full_config()`` and ``quick_config()``
 are the two settings the command line offers (``audiogs bench [--quick]``).

@@ -1,4 +1,4 @@
-"""The benchmark protocol (design section 8): settings, folds, methods, view subsets.
+"""The benchmark protocol (docs/DESIGN.md §8): settings, folds, methods, view subsets.
 
 Everything that decides *what* is run lives here, fixed before any result is
 seen: the rooms, the audio length and epochs, which folds run which methods,
@@ -38,7 +38,7 @@ VIEW_COPYING = ("nearest_view", "mean_view")  # the baselines AudioGS must beat 
 # the baselines that cannot move are heard as standing listeners crossfaded along the path.
 PATH_BASELINES = ("input", "nearest_view", "idw_mix", "mean_view", "dsp")
 C_REFERENCE_VIEW = 0  # ring index of the binaural reference in split C (ref = view)
-# ModelFlags changes of each ablation (design section 4).
+# ModelFlags changes of each ablation (docs/DESIGN.md §4).
 ABLATIONS: dict[str, dict] = {
     "no_attenuation": {"attenuation": False},
     "no_sh": {"sh_degree": 0},

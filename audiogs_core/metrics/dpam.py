@@ -1,4 +1,4 @@
-"""DPAM: the CDPAM perceptual distance (design page, section 7).
+"""DPAM: the CDPAM perceptual distance (docs/DESIGN.md §7).
 
 Wraps ``cdpam`` 0.0.6 with the protocol's preparation: each signal averaged
 over its two channels, resampled to 22.05 kHz, scaled by 32768 and rounded

@@ -1,4 +1,4 @@
-"""ENV: the Hilbert-envelope distance (design page, section 7)."""
+"""ENV: the Hilbert-envelope distance (docs/DESIGN.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 150 Hz high-pass of the published protocol (design page, section 2).
+"""The 150 Hz high-pass of the published protocol (docs/DESIGN.md §2).
 
 A 5th-order Butterworth band-pass from 150 Hz to sr/2 - 1 Hz, applied
 forwards and backwards (``scipy.signal.sosfiltfilt``) so that it adds no

@@ -1,4 +1,4 @@
-"""LRE: the left-right energy ratio error (design page, section 7)."""
+"""LRE: the left-right energy ratio error (docs/DESIGN.md §7)."""
 
 from __future__ import annotations
 

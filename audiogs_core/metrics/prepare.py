@@ -1,4 +1,4 @@
-"""Prepares a prediction/target pair for the metrics (design page, section 7).
+"""Prepares a prediction/target pair for the metrics (docs/DESIGN.md §7).
 
 Both go to 16 kHz, the target is cut to the prediction's length and both are
 high-passed at 150 Hz. No level normalisation: level errors are part of the

@@ -1,4 +1,4 @@
-"""The blind RT60 estimator behind RTE (design page, section 7).
+"""The blind RT60 estimator behind RTE (docs/DESIGN.md §7).
 
 A small CNN reads log1p|STFT| (the project's 16 kHz STFT) of one channel,
 normalised to unit RMS so the estimate does not depend on level, pools its

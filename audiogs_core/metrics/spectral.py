@@ -1,4 +1,4 @@
-"""MAG: the spectral magnitude distance (design page, section 7)."""
+"""MAG: the spectral magnitude distance (docs/DESIGN.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Listener layouts of the benchmark (design section 8).
+"""Listener layouts of the benchmark (docs/DESIGN.md §8).
 
 ``ring`` (split A): 8 views evenly spaced on a circle around the source, each
 facing it with a seeded yaw jitter of +-20 deg, plus two test-only views on the

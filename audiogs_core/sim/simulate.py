@@ -1,4 +1,4 @@
-"""Ground-truth captures from pyroomacoustics (design section 8).
+"""Ground-truth captures from pyroomacoustics (docs/DESIGN.md §8).
 
 Each ear is a microphone (``add_microphone(pos, directivity=...)``) with an
 HRIR directivity turned by the head's yaw. All left ears are simulated in one

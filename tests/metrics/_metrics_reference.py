@@ -1,6 +1,6 @@
 """Independent float64 numpy formulas of the metrics, for the tests only.
 
-Written from the design page, section 7, without calling the package's
+Written from the docs/DESIGN.md §7, without calling the package's
 STFT or metric code, so that a shared mistake cannot hide.
 """
 
