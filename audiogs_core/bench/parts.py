@@ -1,4 +1,5 @@
-"""Part files: one unit's scores, ``OUT/parts/<unit slug>.json``, with the settings key.
+"""Part files: one unit's scores, ``OUT/parts/<unit slug>.json``, with the settings key,
+and the audio a unit keeps, ``OUT/audio/<group>/<method>__<view or path>.wav``.
 
 The runner writes them and the report reads them; both take their names here.
 """
@@ -28,3 +29,8 @@ def read_part(out_dir: str | Path, unit: Unit, key: str) -> dict | None:
     if part.get("format") != PART_FORMAT or part.get("key") != key:
         return None
     return part
+
+
+def sample_audio_path(out_dir: str | Path, unit: Unit, view: str) -> Path:
+    """Where a unit keeps its prediction of ``view`` (a view or path name) for listening and plots."""
+    return Path(out_dir) / "audio" / f"{unit.split}-{unit.room}-{unit.reference}" / f"{unit.method}__{view}.wav"

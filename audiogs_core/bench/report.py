@@ -16,7 +16,7 @@ from pathlib import Path
 
 from audiogs_core.bench import aggregate as agg
 from audiogs_core.bench.captures import capture_dir
-from audiogs_core.bench.parts import read_part
+from audiogs_core.bench.parts import read_part, sample_audio_path
 from audiogs_core.bench.protocol import BASELINES, C_REFERENCE_VIEW, BenchConfig, Unit, captures_needed
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
@@ -112,6 +112,7 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
     }
     figures = write_figures(config, out, grouped)
     figures["tracking"] = write_tracking_figures(out, grouped, parts)
+    figures["listen"] = write_listening(config, out, parts)
     results["figures"] = figures
     atomic_write_json(out / "results.json", results)
     atomic_write_text(out / "results.md", markdown(results))
@@ -201,6 +202,45 @@ def write_tracking_figures(out: Path, grouped: dict, parts: dict[Unit, dict]) ->
             plots.tracking(out / file, rows, f"Split C, {g['room']}, ref={g['reference']}: tracking along each path")
             figures[name] = file
     return figures
+
+
+def write_listening(config: BenchConfig, out: Path, parts: dict[Unit, dict]) -> str | None:
+    """``listen.html``: per group, the kept audio (the first fold's sample view; split C: every
+    path) of the target and every method side by side, with the item's scores."""
+    from audiogs_core.io.audio import read_wav
+    from audiogs_core.listen_page import TARGET, ListenItem, write_listen_page
+
+    items = []
+    for unit, part in sorted(parts.items()):
+        if unit.method != "audiogs":
+            continue
+        if unit.split == "C":
+            names = list(part["views"])  # every path's audio is kept
+        elif part.get("sample_audio") is not None:
+            names = [part["sample_view"]]  # the first fold's sample view
+        else:
+            continue
+        for name in names:
+            audio: dict = {}
+            metrics: dict = {}
+            for method in ["target", *[u.method for u in parts if u.group == unit.group and u.fold == unit.fold]]:
+                wav = sample_audio_path(out, Unit(unit.split, unit.room, unit.reference, unit.fold, method), name)
+                if not wav.is_file():
+                    continue
+                audio[TARGET if method == "target" else method] = read_wav(wav)[0]
+                scores = parts.get(Unit(unit.split, unit.room, unit.reference, unit.fold, method), {})
+                view = scores.get("views", {}).get(name, {}).get("scores", {})
+                flat = {m: v for m, v in view.get(config.windows[0], {}).items()}
+                flat.update(view.get(agg.TRACK, {}))
+                if flat:
+                    metrics[method] = flat
+            if len(audio) > 1:
+                items.append(ListenItem(f"{unit.group} fold {unit.fold}: {name}", audio, config.sample_rate,
+                                        metrics, note=f"scores: {config.windows[0]} windows" +
+                                        (" and tracking along the path" if unit.split == "C" else "")))
+    if not items:
+        return None
+    return write_listen_page(out, items, title=f"AudioGS benchmark ({config.name}): listen").name
 
 
 # ------------------------------------------------------------- markdown

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from audiogs_core.bench.captures import capture_dir, ensure_capture, with_paths
-from audiogs_core.bench.parts import PART_FORMAT, part_path, read_part
+from audiogs_core.bench.parts import PART_FORMAT, part_path, read_part, sample_audio_path
 from audiogs_core.bench.protocol import SPLIT_LAYOUT, BenchConfig, Unit, captures_needed, folds_of, plan_units
 from audiogs_core.bench.report import write_report
 from audiogs_core.conventions import BENCH_SAMPLE_RATE
@@ -25,10 +25,6 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
 
 TRAINED_FIRST = ("audiogs", "implicit_field")  # long units start first so the pool's tail is short
-
-
-def sample_audio_path(out_dir: str | Path, unit: Unit, view: str) -> Path:
-    return Path(out_dir) / "audio" / f"{unit.split}-{unit.room}-{unit.reference}" / f"{unit.method}__{view}.wav"
 
 
 def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | None = None) -> dict:
