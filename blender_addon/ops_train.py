@@ -12,7 +12,8 @@ from ._typing import OpResult
 from . import engine, preferences, properties
 from .engine import EngineError, EngineJob
 from .modal_job import EngineJobOperator
-from .scene_io import AddonError
+from .ops_capture import export_capture
+from .scene_io import PROP_AUDIO, PROP_SPLIT, AddonError, wav_info
 
 
 def default_model_dir(capture_dir: str) -> str:
@@ -22,13 +23,45 @@ def default_model_dir(capture_dir: str) -> str:
 
 
 def train_args(capture_dir: str, model_dir: str, epochs: int, device: str, resume: bool,
-               overwrite: bool) -> list[str]:
+               overwrite: bool, preset: str = "") -> list[str]:
     args = ["train", capture_dir, "--out", model_dir, "--device", device, "--epochs", str(epochs)]
+    if preset:
+        args += ["--preset", preset]
     if resume:
         args.append("--resume")
     elif overwrite:
         args.append("--force")
     return args
+
+
+def has_marked_views(scene: bpy.types.Scene) -> bool:
+    return any(o.get(PROP_AUDIO) is not None and o.get(PROP_SPLIT) in ("train", "test")
+               for o in scene.objects)
+
+
+def default_capture_dir() -> str:
+    """``<blend>_capture`` next to the saved .blend (where the scene's capture is written)."""
+    if not bpy.data.filepath:
+        raise AddonError("save the .blend first: the capture of the marked cameras is written "
+                         "next to it (or import a capture)")
+    blend = Path(bpy.data.filepath)
+    return str(blend.parent / f"{blend.stem}_capture")
+
+
+def capture_for_training(context: bpy.types.Context) -> str:
+    """The folder to train on: the imported capture, else the scene's marked cameras
+    written as a capture next to the .blend (the scene then refers to it)."""
+    st = properties.settings(context.scene)
+    if st.capture_dir:
+        return check_capture(st.capture_dir)
+    if not has_marked_views(context.scene):
+        raise AddonError("no capture: import one (File > Import > AudioGS Capture) or mark "
+                         "cameras with their recordings (AudioGS sidebar > Capture > Mark as View)")
+    folder = export_capture(context, default_capture_dir())
+    st.capture_dir = str(folder)
+    st.capture_sample_rate, _, st.capture_seconds = wav_info(
+        next(iter(sorted((folder / "audio").glob("reference.*")))))
+    return check_capture(str(folder))
 
 
 def check_capture(capture_dir: str) -> str:
@@ -56,9 +89,15 @@ class AUDIOGS_OT_train(EngineJobOperator):
     model_dir: StringProperty(  # type: ignore[valid-type]
         name="Model", description="Model folder to write (empty: the scene's, else <capture>_model)",
         subtype="DIR_PATH")
-    epochs: IntProperty(name="Epochs", default=61, min=1)  # type: ignore[valid-type]
+    epochs: IntProperty(  # type: ignore[valid-type]
+        name="Epochs", description="Passes over the train views (unset: the Train panel's)",
+        default=61, min=1)
     device: EnumProperty(  # type: ignore[valid-type]
-        name="Device", items=properties.DEVICE_OVERRIDE_ITEMS, default="DEFAULT")
+        name="Device", items=properties.DEVICE_OVERRIDE_ITEMS, default="DEFAULT",
+        description="Where training runs (unset: the Train panel's)")
+    preset: EnumProperty(  # type: ignore[valid-type]
+        name="Preset", items=properties.preset_enum_items,
+        description="Training configuration (unset: the Train panel's)")
     resume: BoolProperty(  # type: ignore[valid-type]
         name="Resume", description="Continue an interrupted training from its last checkpoint")
     overwrite: BoolProperty(  # type: ignore[valid-type]
@@ -66,26 +105,37 @@ class AUDIOGS_OT_train(EngineJobOperator):
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
-        if context.scene is None or not properties.settings(context.scene).capture_dir:
-            cls.poll_message_set("Import a capture first (File > Import > AudioGS Capture)")
+        scene = context.scene
+        if scene is None or not (properties.settings(scene).capture_dir or has_marked_views(scene)):
+            cls.poll_message_set("Import a capture first (File > Import > AudioGS Capture) "
+                                 "or mark cameras as views")
             return False
         return True
 
     def _prepare(self, context: bpy.types.Context) -> tuple[EngineJob, str] | None:
         scene = context.scene
         st = properties.settings(scene)
+        # Options given by the caller win; the others come from the Train panel.
+        properties.fill_unset(self, st, ("epochs", "device", "preset"),
+                              {"epochs": "train_epochs", "device": "train_device",
+                               "preset": "train_preset"})
         try:
-            capture = check_capture(st.capture_dir)
-            model_dir = bpy.path.abspath(self.model_dir or st.model_dir
-                                         or default_model_dir(st.capture_dir))
             python, pref_device = preferences.engine_settings(context)
             device = pref_device if self.device == "DEFAULT" else self.device
-            config = engine.prepare(python, device)
+            if st.capture_dir:  # the cheap check first
+                capture = check_capture(st.capture_dir)
+                config = engine.prepare(python, device)
+            else:  # write the marked cameras' capture only once the engine is known to run
+                config = engine.prepare(python, device)
+                capture = capture_for_training(context)
+            model_dir = bpy.path.abspath(self.model_dir or st.model_dir
+                                         or default_model_dir(st.capture_dir))
         except (AddonError, EngineError) as exc:
             self.report({"ERROR"}, str(exc))
             return None
-        args = train_args(capture, model_dir, self.epochs, device, self.resume, self.overwrite)
-        return EngineJob(config, args, label="train"), model_dir
+        args = train_args(capture, model_dir, self.epochs, device, self.resume, self.overwrite,
+                          self.preset)
+        return EngineJob(config, args, label="train", unit="epoch", units=self.epochs), model_dir
 
     def _finisher(self, scene: bpy.types.Scene, model_dir: str):
         def finish(done: dict) -> str:
@@ -103,10 +153,6 @@ class AUDIOGS_OT_train(EngineJobOperator):
         return self.run_blocking(job, self._finisher(context.scene, model_dir))
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
-        if not self.properties.is_property_set("epochs"):
-            self.epochs = properties.settings(context.scene).train_epochs
-        if not self.properties.is_property_set("device"):
-            self.device = properties.settings(context.scene).train_device
         if bpy.app.background or context.window is None:
             return self.execute(context)
         prepared = self._prepare(context)

@@ -207,7 +207,9 @@ def check_load_gaussians(state):
 
 def check_reload_replaces(state):
     n_obj, n_mesh = len(bpy.data.objects), len(bpy.data.meshes)
-    r = bpy.ops.audiogs.load_gaussians(model_dir=str(state["model_dir"]), max_points=0)
+    # unset options come from the panel (spheres, on since the last load): pass it
+    r = bpy.ops.audiogs.load_gaussians(model_dir=str(state["model_dir"]), max_points=0,
+                                      show_spheres=False)
     assert r == {"FINISHED"}
     model = read_model_folder(state["model_dir"])
     assert len(bpy.data.objects) == n_obj and len(bpy.data.meshes) == n_mesh
