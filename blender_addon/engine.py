@@ -205,9 +205,12 @@ class EngineJob:
 
     def start(self) -> None:
         cmd = self.config.command(self.args)
+        # The child watches its stdin, a pipe we never write to: when this process
+        # ends (Blender quits or crashes) the pipe closes and the engine stops.
+        env = dict(self.config.env, AUDIOGS_EXIT_WITH_PARENT="1")
         try:
             self._proc = subprocess.Popen(
-                cmd, env=self.config.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace", bufsize=1)
         except OSError as exc:
             raise EngineError(f"cannot start the engine Python {self.config.python}: {exc}") from exc
@@ -322,6 +325,8 @@ class EngineJob:
     def result(self) -> dict:
         assert self._proc is not None
         code = self._proc.wait()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
         if self.cancelled:
             raise EngineError(f"{self.label} cancelled")
         if self.error_message is not None:

@@ -58,9 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def exit_with_parent() -> None:
+    """Never outlive the program that started us (the Blender add-on sets
+    AUDIOGS_EXIT_WITH_PARENT=1): our stdin is then a pipe the parent never
+    writes to, so its end means the parent is gone, however it ended. We stop
+    as on Esc (SIGTERM: training writes its checkpoint first)."""
+    import os
+    import signal
+    import threading
+
+    if os.environ.get("AUDIOGS_EXIT_WITH_PARENT") != "1":
+        return
+
+    def watch() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="audiogs-parent-watch", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    exit_with_parent()
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

@@ -40,9 +40,12 @@ def check_train(state):
     cap = make_capture(WORK / "cap", seconds=2.0, room=False)
     assert bpy.ops.audiogs.import_capture(filepath=str(cap)) == {"FINISHED"}
     model = WORK / "model"
+    bpy.context.scene.audiogs.train_epochs = 7  # the panel's value; the script's 2 wins
     r = bpy.ops.audiogs.train(model_dir=str(model), epochs=2, device="cpu")
     assert r == {"FINISHED"}
     m = read_model_folder(model)
+    assert len(m.meta["training"]["epoch_loss"]) == 2
+    assert m.meta["training"]["settings"]["epochs"] == 2
     assert m.meta["K"] == m.tensors["energy"].shape[0] and abs(m.duration - 2.0) < 1e-3
     st = bpy.context.scene.audiogs
     assert Path(st.model_dir) == model and st.model_trained_at
