@@ -25,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--views", default="test", help="'test' (the capture's test views) or NAME,NAME,...")
     p.add_argument("--baselines", action="store_true", help="also score every baseline")
     p.add_argument("--json", default=None, help="write the results JSON (section 7) here")
+    p.add_argument("--html", default=None, metavar="OUT_DIR",
+                   help="write OUT_DIR/listen.html: players, spectrograms and metrics per view")
     p.add_argument("--metrics", default=None,
                    help="comma-separated subset of MAG,ENV,LRE,RTE,DPAM,ITDE (default: all; DPAM is slow)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -107,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     total = len(views) * len(predictors)
     results: dict = {"methods": {}, "views": {}}
     per_method: dict[str, list[dict]] = {m: [] for m in predictors}
+    heard: dict[str, dict[str, np.ndarray]] = {}  # view -> method -> [2, T], for --html
     step = 0
     for v in views:
         target = audio.views[v.name][:, :n]
@@ -115,11 +118,15 @@ def run(args: argparse.Namespace) -> int:
             scores = evaluate(pred, target, audio.sample_rate, metrics=metrics, windows=windows)
             results["views"].setdefault(v.name, {})[name] = scores
             per_method[name].append(scores)
+            if args.html:
+                heard.setdefault(v.name, {"target": target})[name] = pred
             step += 1
             progress.update(step, total, view=v.name, method=name)
     results["methods"] = {m: mean_scores(s) for m, s in per_method.items()}
     if args.json:
         atomic_write_json(args.json, results)
+    if args.html:
+        _write_listen_page(args.html, heard, results["views"], audio.sample_rate)
     progress.done(views=[v.name for v in views], methods=list(predictors), json=args.json)
     if args.progress != "jsonl":  # jsonl keeps stdout machine-readable
         print(f"{len(views)} view(s): {', '.join(v.name for v in views)}")
@@ -127,6 +134,17 @@ def run(args: argparse.Namespace) -> int:
         for name, why in skipped.items():
             print(f"{name}: not scored ({why})")
     return 0
+
+
+def _write_listen_page(out_dir: str, heard: dict, view_scores: dict, sample_rate: int) -> None:
+    """listen.html with each view's target and renderings, and its metrics per window length."""
+    from audiogs_core.listen_page import ListenItem, write_listen_page
+
+    items = [ListenItem(title=f"view {view}", audio=audio, sample_rate=sample_rate,
+                        metrics={m: {f"{k} {w}": v for w, ks in s.items() for k, v in ks.items()}
+                                 for m, s in view_scores[view].items()})
+             for view, audio in heard.items()]
+    write_listen_page(out_dir, items, title="AudioGS eval: listen")
 
 
 def _implicit_field(inputs, meta: dict, device: str, progress_mode: str):
