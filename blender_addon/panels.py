@@ -64,6 +64,7 @@ class AUDIOGS_PT_capture(_AudioGSPanel):
         row = layout.row(align=True)
         row.operator("audiogs.import_capture", text="Import", icon="IMPORT")
         row.operator("audiogs.export_capture", text="Export", icon="EXPORT")
+        layout.operator("audiogs.add_overview", icon="VIEW_CAMERA")
         obj = context.active_object
         box = layout.box()
         if obj is not None and obj.get(PROP_AUDIO) is not None:
@@ -146,7 +147,9 @@ class AUDIOGS_PT_bake(_AudioGSPanel):
         if st.capture_seconds > 0:
             layout.label(text=f"Recording: {st.capture_seconds:.2f} s at {st.capture_sample_rate} Hz",
                          icon="FILE_SOUND")
-        layout.prop(st, "listener")
+        row = layout.row()
+        row.prop(st, "listener")
+        row.operator("audiogs.add_orbit", text="", icon="CON_FOLLOWPATH")
         layout.prop(st, "audio_start_frame")
         fps = scene_fps(scene)
         layout.label(text=f"Frames {scene.frame_start}-{scene.frame_end}: "

@@ -71,7 +71,12 @@ def exit_with_parent() -> None:
         return
 
     def watch() -> None:
-        while sys.stdin.buffer.read(4096):
+        # os.read on the descriptor, not sys.stdin: a daemon thread blocked in a
+        # buffered read holds its lock and aborts interpreter shutdown.
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
             pass
         os.kill(os.getpid(), signal.SIGTERM)
 

@@ -221,6 +221,42 @@ def check_default_file_names_keep_any_script(state):
     cam.name = "cam1"
 
 
+def check_paths_move_with_the_blend(state):
+    import os
+    import shutil
+
+    from audiogs_core.io.audio import write_wav
+
+    scene = bpy.context.scene
+    st = scene.audiogs
+    st.model_dir = str(state["model"])
+    st.bake_path = str(WORK / "takes" / "orbit.wav")
+    (WORK / "takes").mkdir(exist_ok=True)
+    plan = ops_bake.plan_bake(scene, "cam1", 1, 24, str(WORK / "takes" / "cam1.wav"), 16000)
+    write_wav(plan.out_path, np.zeros((2, 16000), np.float32), 16000)
+    strip = ops_bake.finish_bake(plan)
+    plan.cleanup()
+    project = WORK / "project"
+    blend = project / "scene.blend"
+    project.mkdir()
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    assert st.model_dir == "//../model", st.model_dir
+    assert st.bake_path == "//../takes/orbit.wav" and st.last_bake_path == "//../takes/cam1.wav"
+    assert strip.sound.filepath == "//../takes/cam1.wav", strip.sound.filepath
+    assert st.capture_dir == "//../cap" + ("/" if st.capture_dir.endswith("/") else ""), st.capture_dir
+    # the whole folder moves: the paths still resolve; a save elsewhere re-anchors them
+    moved = WORK / "moved"
+    shutil.copytree(WORK, moved / "w", ignore=shutil.ignore_patterns("moved"))
+    bpy.ops.wm.open_mainfile(filepath=str(moved / "w" / "project" / "scene.blend"))
+    st = bpy.context.scene.audiogs
+    assert Path(bpy.path.abspath(st.model_dir)).resolve() == (moved / "w" / "model").resolve()
+    bpy.ops.wm.save_as_mainfile(filepath=str(moved / "w" / "takes" / "again.blend"))
+    assert st.model_dir == "//../model" and st.bake_path == "//orbit.wav", (st.model_dir, st.bake_path)
+    se = bpy.context.scene.sequence_editor
+    assert [s.sound.filepath for s in se.strips_all] == ["//cam1.wav"]
+    assert os.path.isfile(bpy.path.abspath(se.strips_all[0].sound.filepath))
+
+
 class _Layout:
     """Records what a panel draws (texts, properties, operators) into ``seen``."""
 
