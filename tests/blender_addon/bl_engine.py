@@ -4,7 +4,9 @@ run by test_engine_e2e.py; see _bl_harness."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -40,18 +42,40 @@ def check_train(state):
     cap = make_capture(WORK / "cap", seconds=2.0, room=False)
     assert bpy.ops.audiogs.import_capture(filepath=str(cap)) == {"FINISHED"}
     model = WORK / "model"
+    os.umask(0o022)  # what most users have: model files must be readable by others
     bpy.context.scene.audiogs.train_epochs = 7  # the panel's value; the script's 2 wins
     r = bpy.ops.audiogs.train(model_dir=str(model), epochs=2, device="cpu")
     assert r == {"FINISHED"}
     m = read_model_folder(model)
     assert len(m.meta["training"]["epoch_loss"]) == 2
     assert m.meta["training"]["settings"]["epochs"] == 2
+    for f in model.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o644, (f.name, oct(f.stat().st_mode))
     assert m.meta["K"] == m.tensors["energy"].shape[0] and abs(m.duration - 2.0) < 1e-3
     st = bpy.context.scene.audiogs
     assert Path(st.model_dir) == model and st.model_trained_at
     assert bpy.ops.audiogs.load_gaussians(max_points=1000) == {"FINISHED"}
     assert len(bpy.context.scene.objects["AudioGS Gaussians"].data.vertices) == 1000
     state["model"] = model
+
+
+def check_non_finite_recording_is_one_error(state):
+    """NaN in a view: one error naming the file, before training starts; no model folder."""
+    import soundfile as sf
+
+    bad = WORK / "nan_cap"
+    shutil.copytree(WORK / "cap", bad)
+    data, rate = sf.read(str(bad / "audio" / "cam2.wav"), dtype="float32", always_2d=True)
+    data[100, 1] = np.nan
+    sf.write(str(bad / "audio" / "cam2.wav"), data, rate, subtype="FLOAT")
+    keep = bpy.context.scene.audiogs.capture_dir
+    bpy.context.scene.audiogs.capture_dir = str(bad)
+    try:
+        expect_error(bpy, bpy.ops.audiogs.train, "cam2.wav contains non-finite samples",
+                     model_dir=str(WORK / "nan_model"), epochs=1, device="cpu")
+    finally:
+        bpy.context.scene.audiogs.capture_dir = keep
+    assert not (WORK / "nan_model").exists()
 
 
 def check_train_engine_error_changes_nothing(state):

@@ -133,6 +133,34 @@ def check_export_writes_the_room_not_its_wire(state):
     assert room.modifiers[look.ROOM_MODIFIER].show_viewport, "wire shown again after export"
 
 
+def check_orbit_and_overview_for_everyone(state):
+    """The demo's scene building as operators: an orbit listener and an overview camera."""
+    from mathutils import Vector
+
+    scene = bpy.context.scene
+    assert bpy.ops.audiogs.add_orbit(radius=1.2, height=1.5) == {"FINISHED"}
+    cam = scene.objects["Orbit"]
+    assert scene.camera is cam and np.allclose(cam.color, look.COLOURS["orbit"])
+    centre = Vector(scene.objects["talker"].matrix_world.translation)
+    for frame in (scene.frame_start, (scene.frame_start + scene.frame_end + 1) // 2,
+                  scene.frame_end + 1):
+        scene.frame_set(frame)
+        pos = cam.matrix_world.translation
+        look_dir = cam.matrix_world.to_3x3() @ Vector((0, 0, -1))
+        to_src = centre - pos
+        assert abs(Vector((to_src.x, to_src.y)).length - 1.2) < 1e-3 and abs(pos.z - 1.5) < 1e-4
+        flat = Vector((to_src.x, to_src.y, 0.0)).normalized()  # a level head faces the source
+        assert look_dir.dot(flat) > 0.999 and abs(look_dir.z) < 1e-4
+    scene.frame_set(1)
+    assert scene.objects.get("Orbit Path") is not None
+    assert bpy.ops.audiogs.add_overview() == {"FINISHED"}
+    assert scene.objects.get("Overview") is not None and scene.camera is cam
+    expect_error(bpy, bpy.ops.audiogs.add_orbit, "no object named", target="Nobody")
+    for name in ("Orbit", "Orbit Path", "Overview", look.MARKER_PREFIX + "Orbit"):
+        bpy.data.objects.remove(scene.objects[name], do_unlink=True)
+    scene.camera = None
+
+
 def check_script_options_win_over_the_panel(state):
     scene = bpy.context.scene
     st = scene.audiogs
