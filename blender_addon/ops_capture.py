@@ -423,8 +423,10 @@ class AUDIOGS_OT_mark_view(bpy.types.Operator):
         if self.audio:
             return self.execute(context)
         obj = context.active_object or context.selected_objects[0]
-        old = str(obj.get(PROP_AUDIO, "") or "")
-        self.filepath = old or (os.path.dirname(bpy.data.filepath) + os.sep if bpy.data.filepath else "")
+        if not self.properties.is_property_set("filepath"):  # start at its recording, or the .blend
+            old = str(obj.get(PROP_AUDIO, "") or "")
+            self.filepath = old or (os.path.dirname(bpy.data.filepath) + os.sep
+                                    if bpy.data.filepath else "")
         if not self.view_name and len(context.selected_objects) == 1:
             self.view_name = str(obj.get(PROP_VIEW) or obj.name)
         context.window_manager.fileselect_add(self)

@@ -379,6 +379,16 @@ def check_author_without_a_capture_folder(state):
                                          view_name=name) == {"FINISHED"}
         assert cam["audiogs_view"] == name and np.allclose(cam.color, look.COLOURS[split])
     expect_error(bpy, bpy.ops.audiogs.mark_view, "not a .wav", audio=str(WORK / "take.mp3"))
+    # from the panel: a file browser (headless it returns at once with what it was given)
+    extra = bpy.data.objects.new("Extra Cam", bpy.data.cameras.new("Extra Cam"))
+    scene.collection.objects.link(extra)
+    for o in scene.objects:
+        o.select_set(o is extra)
+    bpy.context.view_layer.objects.active = extra
+    assert bpy.ops.audiogs.mark_view("INVOKE_DEFAULT", split="train",
+                                     filepath=str(src / "cam4.wav")) == {"FINISHED"}
+    assert extra["audiogs_audio"] == str(src / "cam4.wav") and extra["audiogs_view"] == "Extra Cam"
+    bpy.data.objects.remove(extra, do_unlink=True)
     ref = bpy.data.objects.new("Mic", None)
     scene.collection.objects.link(ref)
     for o in scene.objects:
