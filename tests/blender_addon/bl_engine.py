@@ -78,6 +78,32 @@ def check_non_finite_recording_is_one_error(state):
     assert not (WORK / "nan_model").exists()
 
 
+def check_train_from_marked_cameras(state):
+    """No capture folder: the cameras marked in the scene are written as one and trained on."""
+    bpy.ops.wm.save_as_mainfile(filepath=str(WORK / "before_authoring.blend"))
+    H.reset_scene()
+    scene = bpy.context.scene
+    src = WORK / "cap" / "audio"
+    for i, split in enumerate(("train", "train", "test")):
+        cam = bpy.data.objects.new(f"Mic{i}", bpy.data.cameras.new(f"Mic{i}"))
+        scene.collection.objects.link(cam)
+        cam.location = (1.0 + i, 1.0, 1.6)
+        for o in scene.objects:
+            o.select_set(o is cam)
+        bpy.ops.audiogs.mark_view(split=split, audio=str(src / f"cam{i + 1}.wav"))
+    ref = bpy.data.objects.new("Ref", None)
+    scene.collection.objects.link(ref)
+    for o in scene.objects:
+        o.select_set(o is ref)
+    bpy.ops.audiogs.mark_view(split="reference", audio=str(src / "reference.wav"))
+    bpy.ops.wm.save_as_mainfile(filepath=str(WORK / "authored.blend"))
+    model = WORK / "authored_model"
+    assert bpy.ops.audiogs.train(model_dir=str(model), epochs=1, device="cpu") == {"FINISHED"}
+    assert (WORK / "authored_capture" / "capture.json").is_file()
+    assert read_model_folder(model).meta["training"]["views"] == ["Mic0", "Mic1"]
+    bpy.ops.wm.open_mainfile(filepath=str(WORK / "before_authoring.blend"))
+
+
 def check_train_engine_error_changes_nothing(state):
     st = bpy.context.scene.audiogs
     stamp = st.model_trained_at
