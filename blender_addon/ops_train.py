@@ -48,20 +48,37 @@ def default_capture_dir() -> str:
     return str(blend.parent / f"{blend.stem}_capture")
 
 
+def trains_on_marked_cameras(scene: bpy.types.Scene) -> bool:
+    """Whether training writes the capture from the scene's cameras: no capture was
+    imported (or the one there is the one written from the scene before)."""
+    st = properties.settings(scene)
+    if not st.capture_dir:
+        return True
+    return bool(bpy.data.filepath) and \
+        bpy.path.abspath(st.capture_dir).rstrip("/\\") == default_capture_dir()
+
+
 def capture_for_training(context: bpy.types.Context) -> str:
-    """The folder to train on: the imported capture, else the scene's marked cameras
-    written as a capture next to the .blend (the scene then refers to it)."""
-    st = properties.settings(context.scene)
-    if st.capture_dir:
+    """The folder to train on: an imported capture as it is; otherwise the scene's
+    marked cameras written (again, so that it follows the scene) as ``<blend>_capture``,
+    which the scene then refers to."""
+    from audiogs_core.io.capture import load_capture
+
+    scene = context.scene
+    st = properties.settings(scene)
+    if not trains_on_marked_cameras(scene):
         return check_capture(st.capture_dir)
-    if not has_marked_views(context.scene):
+    if not has_marked_views(scene):
         raise AddonError("no capture: import one (File > Import > AudioGS Capture) or mark "
                          "cameras with their recordings (AudioGS sidebar > Capture > Mark as View)")
-    folder = export_capture(context, default_capture_dir())
+    try:
+        folder = export_capture(context, default_capture_dir())
+    except OSError as exc:
+        raise AddonError(f"cannot write the scene's capture: {exc}") from exc
+    checked = check_capture(str(folder))
     st.capture_dir = str(folder)
-    st.capture_sample_rate, _, st.capture_seconds = wav_info(
-        next(iter(sorted((folder / "audio").glob("reference.*")))))
-    return check_capture(str(folder))
+    st.capture_sample_rate, _, st.capture_seconds = wav_info(load_capture(folder).reference.audio)
+    return checked
 
 
 def check_capture(capture_dir: str) -> str:
@@ -122,12 +139,13 @@ class AUDIOGS_OT_train(EngineJobOperator):
         try:
             python, pref_device = preferences.engine_settings(context)
             device = pref_device if self.device == "DEFAULT" else self.device
-            if st.capture_dir:  # the cheap check first
-                capture = check_capture(st.capture_dir)
-                config = engine.prepare(python, device)
-            else:  # write the marked cameras' capture only once the engine is known to run
+            if trains_on_marked_cameras(scene):
+                # Write the scene's capture only once the engine is known to run.
                 config = engine.prepare(python, device)
                 capture = capture_for_training(context)
+            else:  # the cheap check first
+                capture = capture_for_training(context)
+                config = engine.prepare(python, device)
             model_dir = bpy.path.abspath(self.model_dir or st.model_dir
                                          or default_model_dir(st.capture_dir))
         except (AddonError, EngineError) as exc:

@@ -24,11 +24,14 @@ def _core_presets() -> list[tuple[str, str, str]]:
     return [(n, n.capitalize(), PRESETS[n].summary) for n in names]
 
 
-# Enum items built by a callback must stay referenced (Blender keeps no copy).
-_PRESET_ITEMS = _core_presets()
+# Enum items built by a callback must stay referenced (Blender keeps no copy);
+# filled on first use, so the core is not imported while the add-on loads.
+_PRESET_ITEMS: list[tuple[str, str, str]] = []
 
 
 def preset_enum_items(self, context) -> list[tuple[str, str, str]]:
+    if not _PRESET_ITEMS:
+        _PRESET_ITEMS.extend(_core_presets())
     return _PRESET_ITEMS
 
 
