@@ -213,6 +213,19 @@ def check_cli_command_bake(state):
                                     str(WORK / "side_model"), "--camera", "Turn", "--out",
                                     str(WORK / "late.wav"), "--frames", "40:100", "--quiet"])
     assert code == 1 and not (WORK / "late.wav").exists()
+    # --save stores the model, the output and the strip relative to the .blend
+    saved = WORK / "saved.blend"
+    shutil.copy(WORK / "turn.blend", saved)
+    code = cli_command.cli_handler(["bake", "--blend", str(saved), "--model", str(WORK / "side_model"),
+                                    "--camera", "Turn", "--out", str(WORK / "saved.wav"),
+                                    "--frames", "1:12", "--quiet", "--save"])
+    assert code == 0
+    bpy.ops.wm.open_mainfile(filepath=str(saved))
+    st = bpy.context.scene.audiogs
+    strips = [s for s in bpy.context.scene.sequence_editor.strips_all if s.get("audiogs_listener") == "Turn"]
+    assert st.model_dir == "//side_model" and st.last_bake_path == "//saved.wav", (st.model_dir,
+                                                                                   st.last_bake_path)
+    assert [s.sound.filepath for s in strips] == ["//saved.wav"]
 
 
 def check_bake_script_inside_blender(state):
