@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import bpy
 
-from . import (cli_command, modal_job, ops_bake, ops_capture, ops_gaussians, ops_train, panels,
-               preferences, properties)
+from . import (cli_command, modal_job, ops_bake, ops_capture, ops_gaussians, ops_scene, ops_train,
+               panels, preferences, properties, relative_paths)
 
-_MODULES_WITH_HOOKS = (properties, ops_capture, cli_command)
+_MODULES_WITH_HOOKS = (properties, ops_capture, cli_command, relative_paths)
 _CLASSES = (
     preferences.CLASSES + properties.CLASSES + ops_capture.CLASSES + ops_train.CLASSES
-    + ops_gaussians.CLASSES + ops_bake.CLASSES + panels.CLASSES
+    + ops_gaussians.CLASSES + ops_bake.CLASSES + ops_scene.CLASSES + panels.CLASSES
 )
 
 

@@ -179,10 +179,15 @@ class EngineJob:
     exits, ``result()`` returns the ``done`` event or raises EngineError.
     """
 
-    def __init__(self, config: EngineConfig, args: list[str], label: str = "") -> None:
+    def __init__(self, config: EngineConfig, args: list[str], label: str = "", unit: str = "",
+                 units: int = 0) -> None:
         self.config = config
         self.args = list(args) + ["--progress", "jsonl"]
         self.label = label or (args[0] if args else "engine")
+        # What a person counts (``units`` of ``unit``: 61 epochs, 144 frames); the
+        # engine's steps are shown in these units.
+        self.unit, self.units = unit, int(units)
+        self.printed = ""  # the count last printed on the console (modal_job.print_progress)
         self.step = 0
         self.total = 0
         self.fields: dict[str, Any] = {}
@@ -200,9 +205,12 @@ class EngineJob:
 
     def start(self) -> None:
         cmd = self.config.command(self.args)
+        # The child watches its stdin, a pipe we never write to: when this process
+        # ends (Blender quits or crashes) the pipe closes and the engine stops.
+        env = dict(self.config.env, AUDIOGS_EXIT_WITH_PARENT="1")
         try:
             self._proc = subprocess.Popen(
-                cmd, env=self.config.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace", bufsize=1)
         except OSError as exc:
             raise EngineError(f"cannot start the engine Python {self.config.python}: {exc}") from exc
@@ -227,9 +235,27 @@ class EngineJob:
         return min(1.0, self.step / self.total) if self.total > 0 else 0.0
 
     def status_text(self) -> str:
-        extra = "".join(f" {k} {v:.4g}" if isinstance(v, float) else ""
-                        for k, v in self.fields.items() if k == "loss")
-        return f"{self.label} {self.step}/{self.total}{extra}" if self.total else f"{self.label} starting"
+        """One line a person reads: "train epoch 3/61, loss 0.12, 1:20 left"."""
+        if not self.total:
+            return f"{self.label} starting"
+        if self.unit and self.units:
+            # The trainer names its 1-based epoch; otherwise count units by fraction.
+            done = int(self.fields.get(self.unit, round(self.fraction * self.units)))
+            text = f"{self.label} {self.unit} {min(done, self.units)}/{self.units}"
+        else:
+            text = f"{self.label} {self.step}/{self.total}"
+        loss = self.fields.get("loss")
+        if isinstance(loss, float):
+            text += f", loss {loss:.4g}"
+        left = self.seconds_left()
+        return text + (f", {format_duration(left)} left" if left is not None else "")
+
+    def seconds_left(self) -> float | None:
+        """Remaining time from the rate so far; None before the first step."""
+        if self.step <= 0 or self.total <= 0 or not self.started_at:
+            return None
+        elapsed = time.monotonic() - self.started_at
+        return max(0.0, elapsed * (self.total - self.step) / self.step)
 
     def cancel(self) -> None:
         """Stop the process (SIGTERM, then kill); the engine keeps its last checkpoint."""
@@ -299,6 +325,8 @@ class EngineJob:
     def result(self) -> dict:
         assert self._proc is not None
         code = self._proc.wait()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
         if self.cancelled:
             raise EngineError(f"{self.label} cancelled")
         if self.error_message is not None:
@@ -309,6 +337,14 @@ class EngineJob:
         if self.done_event is None:
             raise EngineError(f"the engine's {self.label} ended without reporting 'done'")
         return self.done_event
+
+
+def format_duration(seconds: float) -> str:
+    """``75.2`` -> ``"1:15"``; ``3725`` -> ``"1:02:05"``."""
+    total = int(round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def run_blocking(config: EngineConfig, args: list[str], label: str = "",

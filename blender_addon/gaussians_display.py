@@ -200,9 +200,39 @@ def setup(obj: bpy.types.Object, scene: bpy.types.Scene, window: float, show_sph
     obj.update_tag()
 
 
+def set_toggles(obj: bpy.types.Object, show_spheres: bool, current_frame_only: bool) -> None:
+    """Switch spheres / current frame only on a shown Gaussians object (no rebuild)."""
+    mod: Any = obj.modifiers.get(MODIFIER_NAME)
+    if isinstance(mod, bpy.types.NodesModifier) and mod.node_group is not None:
+        set_input(mod, "Show Spheres", bool(show_spheres))
+        set_input(mod, "Current Frame Only", bool(current_frame_only))
+        obj.update_tag()
+
+
 def _set_time(mod: bpy.types.NodesModifier, scene: bpy.types.Scene) -> None:
     set_input(mod, "Start Frame", float(properties.settings(scene).audio_start_frame))
     set_input(mod, "FPS", scene_fps(scene))
+    _drive_fps(mod, scene)
+
+
+def _drive_fps(mod: bpy.types.NodesModifier, scene: bpy.types.Scene) -> None:
+    """Let the FPS input follow the scene's frame rate live: a driver reading
+    render.fps / render.fps_base (a simple expression: no Python auto-run needed)."""
+    obj = mod.id_data
+    path = f'modifiers["{MODIFIER_NAME}"]["{_identifier(mod.node_group, "FPS")}"]'
+    assert isinstance(obj, bpy.types.Object)
+    obj.driver_remove(path)
+    fcurve: Any = obj.driver_add(path)
+    driver: Any = fcurve.driver
+    driver.type = "SCRIPTED"
+    driver.expression = "fps / fps_base"
+    for name, data_path in (("fps", "render.fps"), ("fps_base", "render.fps_base")):
+        var = driver.variables.new()
+        var.name = name
+        var.type = "SINGLE_PROP"
+        var.targets[0].id_type = "SCENE"
+        var.targets[0].id = scene
+        var.targets[0].data_path = data_path
 
 
 def refresh_time_inputs(scene: bpy.types.Scene) -> None:

@@ -22,7 +22,13 @@ ACTIVE_JOBS: dict[str, EngineJob] = {}
 
 
 def print_progress(job: EngineJob) -> None:
-    print(f"AudioGS: {job.status_text()}", file=sys.stderr, flush=True)
+    """One console line per unit a person counts (epoch, frames), not per engine step."""
+    text = job.status_text()
+    count = text.split(",")[0]
+    if job.printed == count:
+        return
+    job.printed = count
+    print(f"AudioGS: {text}", file=sys.stderr, flush=True)
 
 
 def _redraw(context: bpy.types.Context) -> None:

@@ -58,7 +58,7 @@ def read_model_meta(model_dir: Path) -> dict:
     """model.json of a model folder, validated (no tensors are read)."""
     if not model_dir.is_dir():
         raise AddonError(f"model folder not found: {model_dir}: train a model first "
-                         "or choose its folder (AudioGS sidebar > Gaussians)")
+                         "or choose its folder (AudioGS sidebar > Train > Model)")
     json_path = model_dir / MODEL_JSON
     if not json_path.is_file():
         raise AddonError(f"no {MODEL_JSON} in {model_dir}: not a trained model folder")
@@ -82,14 +82,48 @@ def resolve_listener(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
     return scene.camera
 
 
+def file_name_part(name: str) -> str:
+    """``name`` usable in a file name on every system: letters of any script kept
+    (bpy.path.clean_name would turn "Kamera Süd" into "Kamera_S_d")."""
+    bad = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
+    cleaned = "".join("_" if c in bad or c.isspace() else c for c in name).strip("._")
+    return cleaned or "listener"
+
+
 def default_output(scene: bpy.types.Scene, listener: str) -> Path:
-    st = properties.settings(scene)
-    if st.bake_path:
-        return Path(bpy.path.abspath(st.bake_path))
     if not bpy.data.filepath:
-        raise AddonError("save the .blend first (the WAV goes next to it) or choose an output file")
+        raise AddonError("save the .blend first (the WAV goes next to it) or choose an output file "
+                         "(AudioGS sidebar > Bake > Output)")
     blend = Path(bpy.data.filepath)
-    return blend.parent / f"{blend.stem}_{bpy.path.clean_name(listener)}_audiogs.wav"
+    return blend.parent / f"{blend.stem}_{file_name_part(listener)}_audiogs.wav"
+
+
+def check_output(filepath: str, scene: bpy.types.Scene, listener: str) -> Path:
+    """The WAV to write: ``filepath`` (a missing .wav is added), else next to the .blend.
+    A folder or another extension is an error, not silently renamed."""
+    if not filepath:
+        return default_output(scene, listener)
+    out = Path(bpy.path.abspath(filepath))
+    if filepath.endswith(("/", "\\")) or out.is_dir():
+        raise AddonError(f"output {out} is a folder: choose a .wav file in it "
+                         "(AudioGS sidebar > Bake > Output)")
+    if out.suffix == "":
+        out = out.with_name(out.name + ".wav")
+    elif out.suffix.lower() != ".wav":
+        raise AddonError(f"output {out.name} has the extension {out.suffix}: the bake writes "
+                         "WAV files, name it .wav")
+    if not out.parent.is_dir():
+        raise AddonError(f"the output's folder {out.parent} does not exist: create it or "
+                         "choose another output")
+    return out
+
+
+def check_sample_rate(rate: int) -> int:
+    lo, hi = properties.MIN_SAMPLE_RATE, properties.MAX_SAMPLE_RATE
+    if not lo <= rate <= hi:
+        raise AddonError(f"sample rate {rate} Hz is outside {lo}-{hi} Hz: choose one in that range "
+                         "(AudioGS sidebar > Bake > Sample Rate)")
+    return rate
 
 
 def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | None = None,
@@ -99,7 +133,7 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
     st = properties.settings(scene)
     model_str = model_dir or st.model_dir
     if not model_str:
-        raise AddonError("no model: train one or choose a model folder (AudioGS sidebar > Gaussians)")
+        raise AddonError("no model: train one or choose a model folder (AudioGS sidebar > Train > Model)")
     model = Path(bpy.path.abspath(model_str))
     meta = read_model_meta(model)
     obj = resolve_listener(scene, listener)
@@ -118,14 +152,9 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
         last = start + int(recording * fps + TIME_TOLERANCE_S) - 1
         raise AddonError(f"frames {a}..{b} run to {t1:.3f} s but the recording lasts "
                          f"{recording:.3f} s: end the bake at frame {last} or earlier")
-    rate = int(sample_rate) or int(scene.render.ffmpeg.audio_mixrate)
-    if rate <= 0:
-        raise AddonError(f"invalid sample rate {rate}")
-    out = Path(bpy.path.abspath(filepath)) if filepath else default_output(scene, obj.name)
-    if out.suffix.lower() != ".wav":
-        out = out.with_suffix(".wav")
-    if out.exists() and out.is_dir():
-        raise AddonError(f"output {out} is a folder: choose a .wav file")
+    rate = check_sample_rate(int(sample_rate) or int(st.bake_sample_rate)
+                             or int(scene.render.ffmpeg.audio_mixrate))
+    out = check_output(filepath or st.bake_path, scene, obj.name)
     steps = st.bake_substeps if substeps is None else int(substeps)
     times, positions, rotations = sample_listener(scene, obj, a, b, start, steps)
     tmp = Path(tempfile.mkdtemp(prefix="audiogs-bake-"))
@@ -136,6 +165,12 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
     return BakePlan(scene=scene, listener=obj.name, frame_start=a, frame_end=b, out_path=out,
                     sample_rate=rate, model_dir=model, duration=(b - a + 1) / fps,
                     tmp_dir=tmp, path_file=path_file, frames=len(times))
+
+
+def bake_job(plan: BakePlan, config: EngineConfig) -> EngineJob:
+    """The engine job of a planned bake; progress counted in frames."""
+    return EngineJob(config, render_args(plan, config.device), label="bake", unit="frame",
+                     units=plan.frame_end - plan.frame_start + 1)
 
 
 def render_args(plan: BakePlan, device: str) -> list[str]:
@@ -183,7 +218,7 @@ def finish_bake(plan: BakePlan) -> bpy.types.Strip:
 def execute_plan(plan: BakePlan, config: EngineConfig, quiet: bool = False) -> bpy.types.Strip:
     """Render a planned bake, blocking, and add its strip; always cleans the plan up."""
     try:
-        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        job = bake_job(plan, config)
         job.start()
         job.wait(None if quiet else
                  (lambda ev: print_progress(job) if ev.get("event") == "progress" else None))
@@ -211,13 +246,21 @@ class AUDIOGS_OT_bake(EngineJobOperator):
 
     listener: StringProperty(  # type: ignore[valid-type]
         name="Listener", description="Object used as the listener's head (empty: the scene camera)")
-    frame_start: IntProperty(name="Start Frame", options={"SKIP_SAVE"})  # type: ignore[valid-type]
-    frame_end: IntProperty(name="End Frame", options={"SKIP_SAVE"})  # type: ignore[valid-type]
+    frame_start: IntProperty(  # type: ignore[valid-type]
+        name="Start Frame", options={"SKIP_SAVE"},
+        description="First frame of the bake (unset: the scene's start frame)")
+    frame_end: IntProperty(  # type: ignore[valid-type]
+        name="End Frame", options={"SKIP_SAVE"},
+        description="Last frame of the bake, included (unset: the scene's end frame)")
     filepath: StringProperty(  # type: ignore[valid-type]
         name="Output", description="WAV to write (empty: next to the .blend)", subtype="FILE_PATH")
     sample_rate: IntProperty(  # type: ignore[valid-type]
-        name="Sample Rate", description="Output rate in Hz (0: the scene's audio rate)",
-        default=0, min=0)
+        name="Sample Rate", default=0, min=0,
+        description="Output rate in Hz, 8000-192000 (0 or unset: the Bake panel's, else the "
+        "scene's audio rate)")
+    substeps: IntProperty(  # type: ignore[valid-type]
+        name="Sub-frames", default=1, min=1, max=16,
+        description="Listener samples per frame (unset: the Bake panel's)")
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -233,7 +276,8 @@ class AUDIOGS_OT_bake(EngineJobOperator):
             plan = plan_bake(context.scene, self.listener,
                              self.frame_start if is_set("frame_start") else None,
                              self.frame_end if is_set("frame_end") else None,
-                             self.filepath, self.sample_rate)
+                             self.filepath, self.sample_rate,
+                             self.substeps if is_set("substeps") else None)
         except AddonError as exc:
             self.report({"ERROR"}, str(exc))
             return None
@@ -259,7 +303,7 @@ class AUDIOGS_OT_bake(EngineJobOperator):
         if planned is None:
             return {"CANCELLED"}
         plan, config = planned
-        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        job = bake_job(plan, config)
         result = self.run_blocking(job, self._finisher(plan))
         plan.cleanup()
         return result
@@ -271,7 +315,7 @@ class AUDIOGS_OT_bake(EngineJobOperator):
         if planned is None:
             return {"CANCELLED"}
         plan, config = planned
-        job = EngineJob(config, render_args(plan, config.device), label="bake")
+        job = bake_job(plan, config)
         result = self.run_modal(context, "bake", job, self._finisher(plan), abort=plan.cleanup)
         if "RUNNING_MODAL" not in result:
             plan.cleanup()

@@ -17,15 +17,15 @@ from audiogs_core.io.obj_mesh import write_obj
 from audiogs_core.io.wav_header import wav_info
 
 from ._typing import OpResult
-from . import properties
+from . import look, properties
 from .scene_io import (PROP_AUDIO, PROP_CAPTURE, PROP_OFFSET, PROP_REF_POSE, PROP_ROOM,
                        PROP_SOURCE, PROP_SPLIT, PROP_VIEW, REFERENCE_SPLIT, AddonError, pose_from_matrix,
-                       scale_length, set_pose, world_mesh)
+                       scale_length, scene_fps, set_pose, world_mesh)
 
 COLLECTION_NAME = "AudioGS Capture"
 ROOM_FILE = "room.obj"  # the exported room mesh, in the capture folder
-# Train and test cameras are told apart by collection, custom property and colour.
-SPLIT_COLOURS = {"train": (0.2, 0.6, 1.0, 1.0), "test": (1.0, 0.45, 0.1, 1.0)}
+# Train and test cameras are told apart by collection, custom property and the
+# colour of look.COLOURS (object colour and a marker sphere that renders).
 
 
 # ----------------------------------------------------------------------------
@@ -116,9 +116,9 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
             context.view_layer.active_layer_collection = layer_coll
             try:
                 for o in _import_room(context, Path(cap.room_mesh), room):
-                    o.display_type = "WIRE"
                     # The OBJ is already in world metres; undo a unit scale.
                     o.scale = [1.0 / metres] * 3
+                    look.style_room(o, 1.0)  # the scale above already maps metres
             finally:
                 context.view_layer.active_layer_collection = prev_active
     except AddonError:
@@ -149,8 +149,8 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
         obj[PROP_SPLIT] = v.split
         obj[PROP_OFFSET] = float(v.offset)
         obj[PROP_VIEW] = v.name
-        obj.color = SPLIT_COLOURS[v.split]
         views_coll[v.split].objects.link(obj)
+        look.add_marker(obj, v.split, views_coll[v.split], metres)
 
     ref_path = str(Path(cap.reference.audio).resolve())
     sound = bpy.data.sounds.load(ref_path, check_existing=True)
@@ -183,7 +183,23 @@ def import_capture(context: bpy.types.Context, path: str) -> bpy.types.Collectio
     st.capture_dir = str(cap.folder)
     st.reference_audio = ref_path
     st.capture_sample_rate = int(cap.sample_rate)
+    st.capture_seconds = float(wav_info(ref_path).seconds)
+    cover_recording(scene, st.capture_seconds)
     return root
+
+
+def cover_recording(scene: bpy.types.Scene, seconds: float) -> None:
+    """End the scene's frame range at the last whole frame inside the recording, so
+    that a bake of the default range fits it (t = 0 at the Audio Start Frame)."""
+    import math
+
+    if not math.isfinite(seconds) or seconds <= 0:
+        return
+    start = properties.settings(scene).audio_start_frame
+    frames = int(seconds * scene_fps(scene) + 1e-4)
+    if frames >= 1:
+        scene.frame_start = start
+        scene.frame_end = start + frames - 1
 
 
 # ----------------------------------------------------------------------------
@@ -304,8 +320,9 @@ def export_capture(context: bpy.types.Context, folder: str) -> Path:
             continue
         shutil.copy2(src, dst)
     if room:
-        depsgraph = context.evaluated_depsgraph_get()
-        write_obj(target / ROOM_FILE, [world_mesh(o, scale_length(scene), depsgraph) for o in room])
+        with look.room_as_modelled(room, context):
+            depsgraph = context.evaluated_depsgraph_get()
+            write_obj(target / ROOM_FILE, [world_mesh(o, scale_length(scene), depsgraph) for o in room])
     try:
         write_capture(target, cap)
     except AudioGSError as exc:
@@ -375,18 +392,27 @@ class AUDIOGS_OT_export_capture(bpy.types.Operator, ExportHelper):  # type: igno
 
 
 class AUDIOGS_OT_mark_view(bpy.types.Operator):
-    """Give the selected objects the custom properties of a capture view (audio file, split)"""
+    """Make the selected objects capture views: choose the recording (a file browser
+    opens), the split and the view's name"""
 
     bl_idname = "audiogs.mark_view"
     bl_label = "Mark as View"
     bl_options = {"REGISTER", "UNDO"}
 
     split: bpy.props.EnumProperty(  # type: ignore[valid-type]
-        name="Split", items=[("train", "Train", "Used for training"),
-                             ("test", "Test", "Held out for evaluation"),
-                             ("reference", "Reference", "The recording every view is rendered from")],
+        name="Split", description="What the recording is for",
+        items=[("train", "Train", "Used for training"),
+               ("test", "Test", "Held out for evaluation"),
+               ("reference", "Reference", "The recording every view is rendered from")],
         default="train")
-    audio: StringProperty(name="Audio", subtype="FILE_PATH")  # type: ignore[valid-type]
+    audio: StringProperty(  # type: ignore[valid-type]
+        name="Audio", description="The recording (WAV) made at this object", subtype="FILE_PATH")
+    filepath: StringProperty(  # type: ignore[valid-type]
+        name="Audio File", description="The recording chosen in the file browser",
+        subtype="FILE_PATH", options={"HIDDEN", "SKIP_SAVE"})
+    filter_glob: StringProperty(default="*.wav", options={"HIDDEN"})  # type: ignore[valid-type]
+    view_name: StringProperty(  # type: ignore[valid-type]
+        name="View Name", description="Name of the view in capture.json (empty: the object's name)")
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -395,13 +421,44 @@ class AUDIOGS_OT_mark_view(bpy.types.Operator):
             return False
         return True
 
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:  # type: ignore[override]
+        if self.audio:
+            return self.execute(context)
+        obj = context.active_object or context.selected_objects[0]
+        if not self.properties.is_property_set("filepath"):  # start at its recording, or the .blend
+            old = str(obj.get(PROP_AUDIO, "") or "")
+            self.filepath = old or (os.path.dirname(bpy.data.filepath) + os.sep
+                                    if bpy.data.filepath else "")
+        if not self.view_name and len(context.selected_objects) == 1:
+            self.view_name = str(obj.get(PROP_VIEW) or obj.name)
+        context.window_manager.fileselect_add(self)
+        return {"RUNNING_MODAL"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.prop(self, "split")
+        if len(context.selected_objects) == 1:
+            layout.prop(self, "view_name")
+
     def execute(self, context: bpy.types.Context) -> OpResult:
-        for obj in context.selected_objects:
-            if obj.get(PROP_AUDIO) is None or self.audio:
-                obj[PROP_AUDIO] = self.audio
+        audio = self.audio or self.filepath
+        if audio and Path(bpy.path.abspath(audio)).suffix.lower() != ".wav":
+            self.report({"ERROR"}, f"{Path(audio).name} is not a .wav file: choose the WAV "
+                                   "recording made at this object")
+            return {"CANCELLED"}
+        objs = list(context.selected_objects)
+        if self.view_name and len(objs) > 1:
+            self.report({"ERROR"}, "a view name names one view: select one object")
+            return {"CANCELLED"}
+        for obj in objs:
+            if obj.get(PROP_AUDIO) is None or audio:
+                obj[PROP_AUDIO] = audio
             obj[PROP_SPLIT] = self.split
             if obj.get(PROP_OFFSET) is None:
                 obj[PROP_OFFSET] = 0.0
+            if self.split != "reference":
+                obj[PROP_VIEW] = self.view_name or str(obj.get(PROP_VIEW) or obj.name)
+                obj.color = look.COLOURS[self.split]
         return {"FINISHED"}
 
 

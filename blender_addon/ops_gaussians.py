@@ -14,6 +14,8 @@ from . import gaussians_display, properties
 from .scene_io import PROP_GAUSSIANS, AddonError, scale_length
 
 OBJECT_NAME = "AudioGS Gaussians"
+PROP_MAX_POINTS = "audiogs_max_points"  # on the Gaussians object: the cap it was built with
+_building = False  # load_gaussians sets the panel's display options: no refresh then
 
 
 def select_gaussians(energy: np.ndarray, max_points: int) -> np.ndarray:
@@ -64,7 +66,7 @@ def load_gaussians(context: bpy.types.Context, model_dir: str, max_points: int,
     from audiogs_core.io.model_folder import read_model_folder
 
     if not model_dir:
-        raise AddonError("no model: train one or choose a model folder (AudioGS sidebar > Gaussians)")
+        raise AddonError("no model: train one or choose a model folder (AudioGS sidebar > Train > Model)")
     folder = Path(bpy.path.abspath(model_dir))
     try:
         model = read_model_folder(folder)
@@ -88,15 +90,47 @@ def load_gaussians(context: bpy.types.Context, model_dir: str, max_points: int,
     _remove_old(scene)
     obj = bpy.data.objects.new(OBJECT_NAME, mesh)
     obj[PROP_GAUSSIANS] = str(folder)
+    obj[PROP_MAX_POINTS] = int(max_points)
     scene.collection.objects.link(obj)
     window = model.duration / (model.K - 1)
     gaussians_display.setup(obj, scene, window=window, show_spheres=show_spheres,
                             current_frame_only=current_frame_only,
                             point_radius=0.02 / metres, sphere_radius=0.06 / metres)
+    global _building
     st = properties.settings(scene)
-    st.model_dir = str(folder)
-    st.max_points, st.show_spheres, st.current_frame_only = max_points, show_spheres, current_frame_only
+    _building = True
+    try:
+        if bpy.path.abspath(st.model_dir) != str(folder):
+            st.model_dir = str(folder)
+        st.max_points, st.show_spheres, st.current_frame_only = max_points, show_spheres, current_frame_only
+    finally:
+        _building = False
     return obj
+
+
+def shown_gaussians(scene: bpy.types.Scene) -> bpy.types.Object | None:
+    """The scene's Gaussians object, if any."""
+    return next((o for o in scene.objects if o.get(PROP_GAUSSIANS) is not None), None)
+
+
+def refresh_display(scene: bpy.types.Scene) -> None:
+    """Apply the panel's display options to the shown Gaussians (live toggles):
+    spheres and current-frame-only switch the display modifier, a new Max Points
+    rebuilds the points from their model folder."""
+    if _building:
+        return
+    obj = shown_gaussians(scene)
+    if obj is None:
+        return
+    st = properties.settings(scene)
+    if int(obj.get(PROP_MAX_POINTS, -1)) != st.max_points:
+        try:
+            load_gaussians(bpy.context, str(obj[PROP_GAUSSIANS]), st.max_points, st.show_spheres,
+                           st.current_frame_only)
+        except AddonError as exc:  # an update callback cannot report: say it on the console
+            print(f"AudioGS: cannot rebuild the Gaussians: {exc}")
+        return
+    gaussians_display.set_toggles(obj, st.show_spheres, st.current_frame_only)
 
 
 class AUDIOGS_OT_load_gaussians(bpy.types.Operator):
@@ -109,19 +143,19 @@ class AUDIOGS_OT_load_gaussians(bpy.types.Operator):
     model_dir: StringProperty(  # type: ignore[valid-type]
         name="Model", description="Model folder (empty: the scene's model)", subtype="DIR_PATH")
     max_points: IntProperty(  # type: ignore[valid-type]
-        name="Max Points", description="Most Gaussians shown (the loudest are kept); 0: all",
-        default=100000, min=0)
-    show_spheres: BoolProperty(name="Spheres", default=False)  # type: ignore[valid-type]
-    current_frame_only: BoolProperty(name="Current Frame Only", default=False)  # type: ignore[valid-type]
-
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> OpResult:
-        st = properties.settings(context.scene)
-        for key in ("max_points", "show_spheres", "current_frame_only"):
-            if not self.properties.is_property_set(key):
-                setattr(self, key, getattr(st, key))
-        return self.execute(context)
+        name="Max Points", description="Most Gaussians shown (the loudest are kept); 0: all "
+        "(unset: the Gaussians panel's)", default=100000, min=0)
+    show_spheres: BoolProperty(  # type: ignore[valid-type]
+        name="Spheres", description="Show small spheres sized and coloured by energy "
+        "(unset: the Gaussians panel's)", default=False)
+    current_frame_only: BoolProperty(  # type: ignore[valid-type]
+        name="Current Frame Only", description="Show only the Gaussians of the time cell at the "
+        "current frame (unset: the Gaussians panel's)", default=False)
 
     def execute(self, context: bpy.types.Context) -> OpResult:
+        # Options given by the caller win; the others come from the panel.
+        properties.fill_unset(self, properties.settings(context.scene),
+                              ("max_points", "show_spheres", "current_frame_only"))
         model_dir = self.model_dir or properties.settings(context.scene).model_dir
         try:
             obj = load_gaussians(context, model_dir, self.max_points, self.show_spheres,

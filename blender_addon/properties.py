@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import (BoolProperty, EnumProperty, IntProperty, PointerProperty,
-                       StringProperty)
+from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty,
+                       PointerProperty, StringProperty)
 
 DEVICE_OVERRIDE_ITEMS = [
     ("DEFAULT", "Preferences", "The device set in the add-on preferences"),
@@ -12,6 +12,35 @@ DEVICE_OVERRIDE_ITEMS = [
     ("cpu", "CPU", "The CPU"),
     ("cuda", "CUDA", "An NVIDIA GPU"),
 ]
+# Output rates a bake accepts (Hz); 0 means the scene's audio rate.
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
+
+
+def _core_presets() -> list[tuple[str, str, str]]:
+    """The core's training presets (tuned, published and any later one), default first."""
+    from audiogs_core.train.presets import DEFAULT_PRESET, PRESETS
+
+    names = [DEFAULT_PRESET] + [n for n in PRESETS if n != DEFAULT_PRESET]
+    return [(n, n.capitalize(), PRESETS[n].summary) for n in names]
+
+
+# Enum items built by a callback must stay referenced (Blender keeps no copy);
+# filled on first use, so the core is not imported while the add-on loads.
+_PRESET_ITEMS: list[tuple[str, str, str]] = []
+
+
+def preset_enum_items(self, context) -> list[tuple[str, str, str]]:
+    if not _PRESET_ITEMS:
+        _PRESET_ITEMS.extend(_core_presets())
+    return _PRESET_ITEMS
+
+
+def _display_changed(self: "AUDIOGS_SceneSettings", context: bpy.types.Context) -> None:
+    scene = self.id_data
+    if isinstance(scene, bpy.types.Scene):
+        from . import ops_gaussians
+
+        ops_gaussians.refresh_display(scene)
 
 
 def _get_audio_start_frame(self: "AUDIOGS_SceneSettings") -> int:
@@ -40,38 +69,50 @@ class AUDIOGS_SceneSettings(bpy.types.PropertyGroup):
         name="Reference Audio", description="The capture's reference recording",
         subtype="FILE_PATH")
     capture_sample_rate: IntProperty(  # type: ignore[valid-type]
-        name="Capture Sample Rate", default=0, min=0)
+        name="Capture Sample Rate", default=0, min=0,
+        description="Sample rate of the capture's recordings in Hz (set by the import)")
+    capture_seconds: FloatProperty(  # type: ignore[valid-type]
+        name="Recording Length", default=0.0, min=0.0, unit="TIME_ABSOLUTE",
+        description="Length of the reference recording in seconds (set by the import)")
 
     # -- training
     model_dir: StringProperty(  # type: ignore[valid-type]
-        name="Model", description="Model folder (written by training, read by display and bake)",
+        name="Model", description=("Model folder: written by training, read by Load Gaussians and "
+                                    "Bake (empty: <capture>_model)"),
         subtype="DIR_PATH")
     model_trained_at: StringProperty(  # type: ignore[valid-type]
         name="Trained At", description="When the model was last trained from this scene")
     train_epochs: IntProperty(  # type: ignore[valid-type]
-        name="Epochs", default=61, min=1, soft_max=500)
+        name="Epochs", default=61, min=1, soft_max=500,
+        description="Passes over the train views (the preset's default is 61)")
+    train_preset: EnumProperty(  # type: ignore[valid-type]
+        name="Preset", items=preset_enum_items,
+        description="Training configuration: tuned (the product default) or published (the paper's)")
     train_device: EnumProperty(  # type: ignore[valid-type]
-        name="Device", items=DEVICE_OVERRIDE_ITEMS, default="DEFAULT")
+        name="Device", items=DEVICE_OVERRIDE_ITEMS, default="DEFAULT",
+        description="Where training runs (Preferences: the add-on preferences' device)")
 
     # -- Gaussians display
     max_points: IntProperty(  # type: ignore[valid-type]
         name="Max Points", description="Most Gaussians shown (the loudest are kept); 0: all",
-        default=100000, min=0)
+        default=100000, min=0, update=_display_changed)
     show_spheres: BoolProperty(  # type: ignore[valid-type]
         name="Spheres", description="Show small spheres sized and coloured by energy",
-        default=False)
+        default=False, update=_display_changed)
     current_frame_only: BoolProperty(  # type: ignore[valid-type]
         name="Current Frame Only",
         description="Show only the Gaussians of the time cell at the current frame",
-        default=False)
+        default=False, update=_display_changed)
 
     # -- bake
     audio_start_frame: IntProperty(  # type: ignore[valid-type]
         name="Audio Start Frame",
         description="Frame where t = 0 of the capture's timeline sits (default: the scene's start)",
         get=_get_audio_start_frame, set=_set_audio_start_frame)
-    audio_start_frame_value: IntProperty(default=1)  # type: ignore[valid-type]
-    audio_start_frame_set: BoolProperty(default=False)  # type: ignore[valid-type]
+    audio_start_frame_value: IntProperty(  # type: ignore[valid-type]
+        default=1, description="Audio Start Frame once set (internal)")
+    audio_start_frame_set: BoolProperty(  # type: ignore[valid-type]
+        default=False, description="Whether the Audio Start Frame was set (internal)")
     listener: PointerProperty(  # type: ignore[valid-type]
         name="Listener", type=bpy.types.Object,
         description="Object whose camera axes are the listener's head (empty: the scene camera)")
@@ -79,8 +120,14 @@ class AUDIOGS_SceneSettings(bpy.types.PropertyGroup):
         name="Output", description="WAV to write (empty: next to the .blend)", subtype="FILE_PATH")
     bake_substeps: IntProperty(  # type: ignore[valid-type]
         name="Sub-frames", description="Listener samples per frame", default=1, min=1, max=16)
-    last_bake_path: StringProperty(name="Last Bake")  # type: ignore[valid-type]
-    last_bake_info: StringProperty(name="Last Bake Info")  # type: ignore[valid-type]
+    bake_sample_rate: IntProperty(  # type: ignore[valid-type]
+        name="Sample Rate", default=0, min=0, soft_max=MAX_SAMPLE_RATE, subtype="NONE",
+        description=(f"Output rate in Hz, {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} "
+                     "(0: the scene's audio rate, Output Properties > Audio)"))
+    last_bake_path: StringProperty(  # type: ignore[valid-type]
+        name="Last Bake", description="The WAV the last bake wrote", subtype="FILE_PATH")
+    last_bake_info: StringProperty(  # type: ignore[valid-type]
+        name="Last Bake Info", description="Listener, frames, length and rate of the last bake")
 
 
 CLASSES = (AUDIOGS_SceneSettings,)
@@ -92,6 +139,15 @@ def register() -> None:
 
 def unregister() -> None:
     del bpy.types.Scene.audiogs  # type: ignore[attr-defined]
+
+
+def fill_unset(op: bpy.types.Operator, st: AUDIOGS_SceneSettings, names: tuple[str, ...],
+               panel_names: dict[str, str] | None = None) -> None:
+    """Give an operator's options the caller did not set the panel's values
+    (Blender's convention: arguments from a script or the redo panel win)."""
+    for name in names:
+        if not op.properties.is_property_set(name):
+            setattr(op, name, getattr(st, (panel_names or {}).get(name, name)))
 
 
 def settings(scene: bpy.types.Scene) -> AUDIOGS_SceneSettings:

@@ -5,8 +5,9 @@ Inside Blender:
 With the bpy wheel (plain Python):
     python scripts/bake.py --blend scene.blend --model DIR --camera NAME --out OUT.wav [--frames A:B]
 
-Uses the AudioGS add-on when it is enabled (an installed extension), otherwise
-registers it from this repository. Exit status 0 on success; on failure 1
+Uses the installed AudioGS extension (with the bpy wheel after reading the
+user's preferences, as Blender does), otherwise registers the add-on from this
+repository; it says which. Exit status 0 on success; on failure 1
 (2 for bad arguments) with one line on stderr.
 """
 
@@ -29,13 +30,19 @@ def script_args(argv: list[str]) -> list[str]:
 
 
 def addon_module():
-    """The loaded AudioGS add-on package: an enabled extension, or this repository's."""
+    """The AudioGS add-on package: an enabled extension, else the installed one
+    enabled now, else this repository's registered from source."""
     import addon_utils  # type: ignore[import-not-found]
+    import bpy
 
+    if not IN_BLENDER:
+        # The bpy wheel starts with factory settings: load the user's preferences
+        # (extension repositories, enabled add-ons) as Blender itself does.
+        bpy.ops.wm.read_userpref()
     for name, mod in list(sys.modules.items()):
         if (name.endswith(".audiogs") or name == "blender_addon") and hasattr(mod, "cli_command"):
             return mod
-    for mod in addon_utils.modules():
+    for mod in addon_utils.modules(refresh=True):
         if mod.__name__.rpartition(".")[2] == "audiogs":
             enabled = addon_utils.enable(mod.__name__, default_set=False)
             if enabled is not None:
@@ -46,6 +53,12 @@ def addon_module():
 
     blender_addon.register()
     return blender_addon
+
+
+def describe(addon) -> str:
+    name = addon.__name__
+    return (f"the installed extension {name}" if name.startswith("bl_ext.")
+            else f"the add-on {name} from {Path(addon.__file__).parent}")
 
 
 def main(argv: list[str]) -> int:
@@ -61,6 +74,8 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 1
     addon = addon_module()
+    if "--quiet" not in args:
+        print(f"bake.py: using {describe(addon)}", flush=True)
     return int(addon.cli_command.bake_main(args, prog="bake.py"))
 
 

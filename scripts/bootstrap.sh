@@ -9,14 +9,16 @@ venv="$root/.venv"
 py="${PYTHON:-python3}"
 
 # Debian packages: espeak-ng gives the simulator real speech, libsndfile
-# backs soundfile.  Only when apt exists and something is missing.
+# backs soundfile, chromium (headless) lets a test look at the listening page.
+# Only when apt exists and something is missing.
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     missing=""
     command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     if [ -n "$missing" ]; then
         echo "[bootstrap] apt-get install$missing"
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) \
-            >/dev/null 2>&1 || echo "[bootstrap] warning: could not install$missing (the simulator falls back to a procedural signal)"
+            >/dev/null 2>&1 || echo "[bootstrap] warning: could not install$missing (without espeak-ng the simulator falls back to a procedural signal; without chromium the listening-page screenshot test skips)"
     fi
 fi
 

@@ -15,7 +15,8 @@
 4. render ``DIR/demo.png`` (Workbench: the room as a wireframe, the Gaussians
    as points, the orbit as a ring) and save ``DIR/demo.blend``;
 5. score the held-out view (and the two turned heads) against the baselines
-   and write ``DIR/report.md`` and ``DIR/report.json``.
+   and write ``DIR/report.md``, ``DIR/report.json`` and ``DIR/listen.html``
+   (players and spectrograms of the recording, AudioGS and each baseline).
 
 An existing non-empty DIR is an error unless ``--force``, which replaces the
 demo's own outputs (and only those) in it. Exit status 0 on success; on
@@ -26,8 +27,6 @@ traceback too).
 from __future__ import annotations
 
 import argparse
-import io
-import math
 import os
 import shutil
 import sys
@@ -54,11 +53,10 @@ WINDOW = "3s"  # the AudioGS metric window (design section 7)
 HELD_OUT_VIEW = "ring0"
 ORBIT_CAMERA = "Orbit"
 OVERVIEW_CAMERA = "Overview"
-MARKER_RADIUS = 0.08  # m; inside a camera's 0.1 m clip start, so its own marker never hides its view
 
 # What the demo writes into DIR (all that --force removes).
 OUTPUTS = ("capture", "model", "demo.blend", "demo.blend1", "orbit.wav", "demo.png",
-           "report.md", "report.json")
+           "report.md", "report.json", "listen.html", "listen")
 
 
 class DemoError(Exception):
@@ -148,52 +146,15 @@ def simulate(run: Run) -> Path:
 # 2-4. Blender
 
 
-class ThrottledStream(io.TextIOBase):
-    """Passes text through line by line, but the add-on's per-step progress lines
-    ("AudioGS: train 12/61 ...") at most once every ``every`` seconds (and the last)."""
-
-    def __init__(self, target, every: float = 5.0) -> None:
-        self.target, self.every, self.last, self.buf = target, every, 0.0, ""
-
-    def write(self, s: str) -> int:
-        self.buf += s
-        while "\n" in self.buf:
-            line, self.buf = self.buf.split("\n", 1)
-            if self._keep(line):
-                self.target.write(line + "\n")
-        return len(s)
-
-    def _keep(self, line: str) -> bool:
-        words = line.split()
-        if len(words) < 3 or words[0] != "AudioGS:" or "/" not in words[2]:
-            return True
-        step, _, total = words[2].partition("/")
-        now = time.monotonic()
-        if step != total and now - self.last < self.every:
-            return False
-        self.last = now
-        return True
-
-    def flush(self) -> None:
-        if self.buf:
-            self.target.write(self.buf)
-            self.buf = ""
-        self.target.flush()
-
-
 def call_op(what: str, op, **kwargs) -> None:
-    """Run an operator; its ERROR report (a RuntimeError from bpy.ops) becomes one line."""
-    old = sys.stderr
-    sys.stderr = ThrottledStream(old)
+    """Run an operator; its ERROR report (a RuntimeError from bpy.ops) becomes one line.
+    (Long jobs print one progress line per epoch or frame on stderr.)"""
     try:
         result = op(**kwargs)
     except RuntimeError as exc:
         lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
         msg = lines[0] if lines else "failed"
         raise DemoError(f"{what}: {msg.removeprefix('Error: ')}") from exc
-    finally:
-        sys.stderr.flush()
-        sys.stderr = old
     if "FINISHED" not in result:
         raise DemoError(f"{what}: the operator returned {sorted(result)}")
 
@@ -221,116 +182,6 @@ def train_in_blender(bpy, run: Run, capture: Path) -> Path:
     return model
 
 
-def _objects_with(scene, key: str) -> list:
-    return sorted((o for o in scene.objects if o.get(key) is not None), key=lambda o: o.name)
-
-
-def source_position(scene):
-    """The first known source of the imported capture (its speaker)."""
-    from blender_addon.scene_io import PROP_SOURCE
-
-    speakers = _objects_with(scene, PROP_SOURCE)
-    if not speakers:
-        raise DemoError("the imported capture has no source to orbit")
-    return speakers[0].matrix_world.translation.copy()
-
-
-def orbit_camera(bpy, scene, centre, frame_start: int, frame_end: int):
-    """A camera circling ``centre`` once over frames A..B+1 (the bake samples up to
-    the start of B + 1), at ear height, always facing it. Keys every frame with
-    linear interpolation: the path is the circle, not a spline through few keys."""
-    from mathutils import Vector
-
-    data = bpy.data.cameras.new(ORBIT_CAMERA)
-    data.display_size = 0.3
-    cam = bpy.data.objects.new(ORBIT_CAMERA, data)
-    scene.collection.objects.link(cam)
-    cam.rotation_mode = "XYZ"
-    prefs = bpy.context.preferences.edit
-    old = prefs.keyframe_new_interpolation_type
-    prefs.keyframe_new_interpolation_type = "LINEAR"
-    try:
-        n = frame_end + 1 - frame_start
-        for i in range(n + 1):
-            yaw = 2.0 * math.pi * i / n  # where the camera stands, seen from the centre
-            cam.location = Vector((centre.x + ORBIT_RADIUS * math.cos(yaw),
-                                   centre.y + ORBIT_RADIUS * math.sin(yaw), ORBIT_HEIGHT))
-            # Nose at azimuth yaw + pi (towards the centre): Rz(psi - 90 deg) Rx(90 deg),
-            # design section 2. Unwrapped, so the keys interpolate the short way.
-            cam.rotation_euler = (math.pi / 2, 0.0, yaw + math.pi / 2)
-            cam.keyframe_insert("location", frame=frame_start + i)
-            cam.keyframe_insert("rotation_euler", frame=frame_start + i)
-    finally:
-        prefs.keyframe_new_interpolation_type = old
-    scene.camera = cam
-    return cam
-
-
-def orbit_ring(bpy, scene, centre):
-    """The orbit drawn as a thin ring (a bevelled curve), for the render."""
-    curve = bpy.data.curves.new("AudioGS Orbit Path", "CURVE")
-    curve.dimensions = "3D"
-    curve.bevel_depth = 0.015
-    spline = curve.splines.new("POLY")
-    n = 96
-    spline.points.add(n - 1)
-    for i, pt in enumerate(spline.points):
-        a = 2.0 * math.pi * i / n
-        pt.co = (centre.x + ORBIT_RADIUS * math.cos(a), centre.y + ORBIT_RADIUS * math.sin(a),
-                 ORBIT_HEIGHT, 1.0)
-    spline.use_cyclic_u = True
-    obj = bpy.data.objects.new("AudioGS Orbit Path", curve)
-    obj.data.materials.append(flat_material(bpy, "AudioGS Orbit Path", (0.1, 0.35, 0.9, 1.0)))
-    obj.hide_select = True
-    demo_collection(bpy, scene).objects.link(obj)
-    return obj
-
-
-MARKER_COLOURS = {"train": (0.15, 0.6, 0.3, 1.0), "test": (0.85, 0.15, 0.15, 1.0),
-                  "orbit": (0.1, 0.35, 0.9, 1.0)}
-
-
-def listener_markers(bpy, scene, orbit) -> list:
-    """A small sphere on every listener (the capture's views by split, the orbit
-    camera), parented to it so it follows; the render shows where they stand."""
-    import bmesh
-    from blender_addon.scene_io import PROP_SPLIT
-
-    mesh = bpy.data.meshes.new("AudioGS Listener Marker")
-    bm = bmesh.new()
-    bmesh.ops.create_icosphere(bm, subdivisions=2, radius=MARKER_RADIUS)
-    bm.to_mesh(mesh)
-    bm.free()
-    listeners = [(o, o.get(PROP_SPLIT)) for o in _objects_with(scene, PROP_SPLIT)
-                 if o.type == "CAMERA" and o.get(PROP_SPLIT) in ("train", "test")]
-    mesh.materials.append(None)  # one slot, filled per object (link OBJECT)
-    markers = []
-    for cam, kind in listeners + [(orbit, "orbit")]:
-        marker = bpy.data.objects.new(f"Marker {cam.name}", mesh)
-        demo_collection(bpy, scene).objects.link(marker)
-        marker.parent = cam  # at the camera's origin: its parent inverse is the identity
-        marker.hide_select = True
-        marker.material_slots[0].link = "OBJECT"
-        marker.material_slots[0].material = flat_material(bpy, f"AudioGS {kind}", MARKER_COLOURS[kind])
-        markers.append(marker)
-    return markers
-
-
-def demo_collection(bpy, scene):
-    """The collection of what the demo adds for show (markers, orbit ring, overview camera)."""
-    coll = bpy.data.collections.get("AudioGS Demo")
-    if coll is None:
-        coll = bpy.data.collections.new("AudioGS Demo")
-        scene.collection.children.link(coll)
-    return coll
-
-
-def flat_material(bpy, name: str, colour) -> object:
-    mat = bpy.data.materials.get(name) or bpy.data.materials.new(name)
-    mat.diffuse_color = colour  # what Workbench's Material colour shows
-    return mat
-
-
 def bake_orbit(bpy, run: Run, model: Path) -> None:
     scene = bpy.context.scene
     log(f"[3/5] Blender: Gaussians, a camera orbiting the source, binaural bake -> {run.path('orbit.wav')}")
@@ -339,22 +190,17 @@ def bake_orbit(bpy, run: Run, model: Path) -> None:
     from audiogs_core.io.model_folder import read_model_folder
 
     meta = read_model_folder(model).meta
-    duration = float(meta["duration"])
     fps = scene.render.fps / scene.render.fps_base
-    a = scene.frame_start
-    # Whole frames inside the recording: frames A..B cover (B - A + 1) / fps seconds.
-    b = a + int(duration * fps + 1e-4) - 1
-    if b < a:
-        raise DemoError(f"the recording ({duration:.3f} s) is shorter than one frame at {fps:g} fps")
-    scene.frame_end = b
-    scene.audiogs.audio_start_frame = a
-    centre = source_position(scene)
-    cam = orbit_camera(bpy, scene, centre, a, b)
-    orbit_ring(bpy, scene, centre)
-    listener_markers(bpy, scene, cam)
+    # The import ended the frame range at the last whole frame inside the recording.
+    a, b = scene.frame_start, scene.frame_end
+    call_op("add orbit", bpy.ops.audiogs.add_orbit, radius=ORBIT_RADIUS, height=ORBIT_HEIGHT,
+            camera_name=ORBIT_CAMERA)
+    cam = scene.objects[ORBIT_CAMERA]
+    from audiogs_core.io.capture import load_capture
+
+    centre = load_capture(run.path("capture")).sources[0].position  # what the orbit circles
     t0 = time.monotonic()
-    call_op("bake", bpy.ops.audiogs.bake, listener=cam.name, frame_start=a, frame_end=b,
-            filepath=str(run.path("orbit.wav")))
+    call_op("bake", bpy.ops.audiogs.bake, listener=cam.name, filepath=str(run.path("orbit.wav")))
     run.timings["bake_s"] = time.monotonic() - t0
     from audiogs_core.io.audio import read_wav
 
@@ -376,62 +222,19 @@ def bake_orbit(bpy, run: Run, model: Path) -> None:
     run.facts["training"]["final_loss"] = losses[-1]
 
 
-def overview_camera(bpy, scene):
-    """A camera above the room, looking down at it from the -Y side, framing its
-    bounding box (the room mesh, else everything imported)."""
-    from mathutils import Vector
-    from blender_addon.scene_io import PROP_ROOM
-
-    objs = _objects_with(scene, PROP_ROOM) or [o for o in scene.objects if o.type == "MESH"]
-    corners = [o.matrix_world @ Vector(c) for o in objs for c in o.bound_box]
-    lo = Vector([min(c[i] for c in corners) for i in range(3)])
-    hi = Vector([max(c[i] for c in corners) for i in range(3)])
-    target = (lo + hi) / 2
-    target.z = lo.z + 0.3 * (hi.z - lo.z)
-    data = bpy.data.cameras.new(OVERVIEW_CAMERA)
-    data.lens = 28
-    cam = bpy.data.objects.new(OVERVIEW_CAMERA, data)
-    demo_collection(bpy, scene).objects.link(cam)
-    elevation = math.radians(55)
-    direction = Vector((0.0, -math.cos(elevation), math.sin(elevation)))
-    # Far enough that the box fits the narrower (vertical) field of view.
-    w, h = RENDER_SIZE
-    half_v = math.atan(math.tan(data.angle / 2) * h / w)
-    radius = (hi - lo).length / 2
-    cam.location = target + direction * (radius * 0.9 / math.sin(half_v))
-    cam.rotation_euler = (target - cam.location).to_track_quat("-Z", "Y").to_euler()
-    return cam
-
-
 def render_png(bpy, run: Run) -> None:
-    """Workbench render through the overview camera; the room drawn as a wireframe
-    (Workbench renders a mesh solid whatever its viewport display type)."""
-    from blender_addon.scene_io import PROP_ROOM
-
+    """Workbench render through the add-on's overview camera (the import already
+    draws the room as a wireframe and the listeners as coloured markers)."""
     scene = bpy.context.scene
     log(f"[4/5] Blender: rendering {run.path('demo.png')}, saving {run.path('demo.blend')}")
-    for room in _objects_with(scene, PROP_ROOM):
-        if room.type == "MESH" and room.modifiers.get("AudioGS Wire") is None:
-            wire = room.modifiers.new("AudioGS Wire", "WIREFRAME")
-            wire.thickness = 0.03
-            room.data.materials.append(flat_material(bpy, "AudioGS Room", (0.25, 0.25, 0.28, 1.0)))
-    cam = overview_camera(bpy, scene)
-    world = bpy.data.worlds.new("AudioGS Demo")
-    world.color = (0.92, 0.92, 0.94)
-    scene.world = world
-    r = scene.render
-    r.engine = "BLENDER_WORKBENCH"
-    r.resolution_x, r.resolution_y = RENDER_SIZE
-    r.resolution_percentage = 100
-    r.film_transparent = False
-    r.image_settings.file_format = "PNG"
-    r.image_settings.color_mode = "RGB"
-    scene.display.shading.light = "STUDIO"
-    scene.display.shading.color_type = "MATERIAL"
+    scene.render.resolution_x, scene.render.resolution_y = RENDER_SIZE
+    call_op("add overview camera", bpy.ops.audiogs.add_overview)
+    cam = scene.objects[OVERVIEW_CAMERA]
+    scene.render.engine = "BLENDER_WORKBENCH"
     listener = scene.camera
     scene.camera = cam
     tmp = run.path(".demo.render.png")
-    r.filepath = str(tmp)
+    scene.render.filepath = str(tmp)
     t0 = time.monotonic()
     try:
         result = bpy.ops.render.render(write_still=True)
@@ -441,7 +244,7 @@ def render_png(bpy, run: Run) -> None:
     if "FINISHED" not in result or not tmp.is_file():
         raise DemoError(f"render: Blender wrote no image ({sorted(result)})")
     os.replace(tmp, run.path("demo.png"))
-    r.filepath = "//demo.png"
+    scene.render.filepath = "//demo.png"
     run.facts["render"] = {"camera": cam.name, "engine": "BLENDER_WORKBENCH",
                            "size": list(RENDER_SIZE)}
 
@@ -459,50 +262,69 @@ def save_blend(bpy, run: Run) -> None:
 # 5. metrics and report
 
 
-def evaluate_views(run: Run, capture: Path, model: Path) -> dict:
+def evaluate_views(run: Run, capture: Path, model: Path) -> tuple[dict, dict]:
     """Section-7 metrics (3 s windows) of the model and the non-learned baselines
-    on the capture's test views: {view: {method: {metric: value}}}."""
+    on the capture's test views, {view: {method: {metric: value}}}, and what was
+    heard, {view: {"target" and each method: [2, T]}}."""
     import numpy as np
 
-    from audiogs_core.baselines import BaselineInputs, NEEDS_SOURCES, baseline_names, get_baseline
+    from audiogs_core.baselines import NEEDS_SOURCES, NON_LEARNED, BaselineInputs, build_baseline
     from audiogs_core.io.capture import load_capture, load_capture_audio
+    from audiogs_core.method import Method
     from audiogs_core.metrics.evaluate import evaluate
-    from audiogs_core.renderer import load_model, render_static
+    from audiogs_core.renderer import ModelMethod, load_model
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.device import resolve_device
 
-    log(f"[5/5] scoring the test views against the baselines -> {run.path('report.md')}")
+    log(f"[5/5] scoring the test views against the baselines -> {run.path('report.md')}, "
+        f"{run.path('listen.html')}")
     t0 = time.monotonic()
     loaded = load_model(model, resolve_device(run.device))
     cap = load_capture(capture)
     audio = load_capture_audio(cap)
     inputs = BaselineInputs.from_training(training_data_from_capture(cap, audio))
-    methods = {"audiogs": lambda pos, rot: render_static(loaded, pos, rot)}
-    for name in baseline_names():
+    methods: dict[str, Method] = {"audiogs": ModelMethod(loaded)}
+    for name in NON_LEARNED:
         if name in NEEDS_SOURCES and inputs.sources.shape[0] == 0:
             continue
-        methods[name] = (lambda fn: lambda pos, rot: fn(inputs, pos, rot))(get_baseline(name))
+        methods[name] = build_baseline(name, inputs)
     n = min(loaded.reference.shape[1], audio.num_samples)
     scores: dict = {}
+    heard: dict = {}
     for v in cap.test_views():
         target = audio.views[v.name][:, :n]
-        for name, predict in methods.items():
-            pred = np.asarray(predict(v.pose.position, v.pose.rotation))[:, :n]
+        heard[v.name] = {"target": target}
+        for name, method in methods.items():
+            pred = np.asarray(method.predict(v.pose.position, v.pose.rotation))[:, :n]
+            heard[v.name][name] = pred
             scores.setdefault(v.name, {})[name] = evaluate(
                 pred, target, audio.sample_rate, metrics=METRICS, windows=[WINDOW])[WINDOW]
     run.timings["eval_s"] = time.monotonic() - t0
     if HELD_OUT_VIEW not in scores:
         raise DemoError(f"the capture has no test view {HELD_OUT_VIEW!r}")
-    return scores
+    run.facts["sample_rate"] = audio.sample_rate
+    return scores, heard
 
 
-UNITS = {"MAG": "", "ENV": "", "LRE": " (dB)", "ITDE": " (ms)", "RTE": " (s)"}
+def write_listen_page(run: Run, scores: dict, heard: dict) -> None:
+    """listen.html: each test view's recording next to AudioGS and the baselines."""
+    from audiogs_core.listen_page import ListenItem, write_listen_page as write_page
+
+    items = [ListenItem(title=f"{'held-out' if v == HELD_OUT_VIEW else 'turned head'} view {v}",
+                        audio=heard[v], sample_rate=run.facts["sample_rate"], metrics=scores[v],
+                        note=f"metrics over {WINDOW.removesuffix('s')} s windows")
+             for v in sorted(heard, key=lambda v: (v != HELD_OUT_VIEW, v))]
+    write_page(run.out, items, title="AudioGS demo: listen")
+
+
 
 
 def table(scores: dict) -> list[str]:
     """A Markdown table, one row per method; the best (lowest) value of each metric in bold."""
     best = {m: min((s[m] for s in scores.values() if m in s), default=None) for m in METRICS}
-    rows = ["| method | " + " | ".join(m + UNITS[m] for m in METRICS) + " |",
+    from audiogs_core.metrics.registry import unit_suffix
+
+    rows = ["| method | " + " | ".join(m + unit_suffix(m) for m in METRICS) + " |",
             "|---|" + "---:|" * len(METRICS)]
     for method, s in scores.items():
         cells = []
@@ -518,7 +340,8 @@ def table(scores: dict) -> list[str]:
 
 def files_of(run: Run) -> dict[str, str]:
     names = {"capture": "capture", "model": "model", "blend": "demo.blend", "wav": "orbit.wav",
-             "png": "demo.png", "report_md": "report.md", "report_json": "report.json"}
+             "png": "demo.png", "report_md": "report.md", "report_json": "report.json",
+             "listen": "listen.html"}
     return {k: str(run.path(v).resolve()) for k, v in names.items()}
 
 
@@ -600,7 +423,8 @@ def main(argv: list[str]) -> int:
         bake_orbit(bpy, run, model)
         render_png(bpy, run)
         save_blend(bpy, run)
-        scores = evaluate_views(run, capture, model)
+        scores, heard = evaluate_views(run, capture, model)
+        write_listen_page(run, scores, heard)
         run.timings["total_s"] = time.monotonic() - t_all
         write_report(run, scores)
     except (DemoError, AudioGSError) as exc:

@@ -62,7 +62,7 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
     from audiogs_core.sim import hrtf as hrtf_mod
     from audiogs_core.sim import layouts as layout_mod
     from audiogs_core.sim import rooms as room_mod
-    from audiogs_core.sim.simulate import MIN_RT_TIME, REFERENCE_PEAK, RT_FACTOR, _convolve, ear_rirs
+    from audiogs_core.sim.simulate import MIN_RT_TIME, REFERENCE_PEAK, RT_FACTOR, convolve, ear_rirs
 
     sr = 16000
     spec = room_mod.load_room(room)
@@ -83,9 +83,9 @@ def run_room(room: str, views_to_score: list[str], count: int, radii: list[float
     t0 = time.monotonic()
     ref_rir, left, right = ear_rirs(spec, all_views, bank, sr, seed, rt_time)
     sim_s = time.monotonic() - t0
-    ref = _convolve(signal, ref_rir)
+    ref = convolve(signal, ref_rir)
     gain = REFERENCE_PEAK / max(float(np.abs(ref).max()), 1e-12)
-    audio = {v.name: (np.stack([_convolve(signal, hl), _convolve(signal, hr)]) * gain).astype(np.float32)
+    audio = {v.name: (np.stack([convolve(signal, hl), convolve(signal, hr)]) * gain).astype(np.float32)
              for v, hl, hr in zip(all_views, left, right)}
     pos = {v.name: np.asarray(v.position) for v in all_views}
     ring = [v.name for v in layout if "ring" in v.tags]

@@ -79,10 +79,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def exit_with_parent() -> None:
+    """Never outlive the program that started us (the Blender add-on sets
+    AUDIOGS_EXIT_WITH_PARENT=1): our stdin is then a pipe the parent never
+    writes to, so its end means the parent is gone, however it ended. We stop
+    as on Esc (SIGTERM: training writes its checkpoint first)."""
+    import os
+    import signal
+    import threading
+
+    if os.environ.get("AUDIOGS_EXIT_WITH_PARENT") != "1":
+        return
+
+    def watch() -> None:
+        # os.read on the descriptor, not sys.stdin: a daemon thread blocked in a
+        # buffered read holds its lock and aborts interpreter shutdown.
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="audiogs-parent-watch", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``audiogs`` with ``argv`` (default: the process's); returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    exit_with_parent()
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

@@ -33,6 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also score the capture's listener paths (their ground truth) with the tracking metrics")
     p.add_argument("--baselines", action="store_true", help="also score every baseline")
     p.add_argument("--json", default=None, help="write the results JSON (section 7) here")
+    p.add_argument("--html", default=None, metavar="OUT_DIR",
+                   help="write OUT_DIR/listen.html: players, spectrograms and metrics per view")
     p.add_argument("--metrics", default=None,
                    help="comma-separated window metrics (default: all of " + ",".join(ALL_METRICS) +
                         "; DPAM and DPAM_ears are slow)")
@@ -122,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
     total = (len(views) + (len(capture.paths) if args.paths else 0)) * len(methods)
     results: dict = {"methods": {}, "views": {}}
     per_method: dict[str, list[dict]] = {m: [] for m in methods}
+    heard: dict[str, dict[str, np.ndarray]] = {}  # view or path -> method -> [2, T], for --html
     step = 0
     for v in views:
         target = audio.views[v.name][:, :n]
@@ -130,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
             scores = evaluate(pred, target, audio.sample_rate, metrics=metrics, windows=windows)
             results["views"].setdefault(v.name, {})[name] = scores
             per_method[name].append(scores)
+            if args.html:
+                heard.setdefault(v.name, {"target": target})[name] = pred
             step += 1
             progress.update(step, total, view=v.name, method=name)
     results["methods"] = {m: mean_scores(s) for m, s in per_method.items() if s}
@@ -147,11 +152,16 @@ def run(args: argparse.Namespace) -> int:
                                        costly_windows=len(pred[0]))  # every window, as for views
                 results["paths"].setdefault(truth.name, {})[name] = scores
                 per_path_method[name].append(scores)
+                if args.html:
+                    heard.setdefault(f"path {truth.name}", {"target": target})[name] = pred
                 step += 1
                 progress.update(step, total, path=truth.name, method=name)
         results["path_methods"] = {m: mean_scores(s) for m, s in per_path_method.items()}
     if args.json:
         atomic_write_json(args.json, results)
+    if args.html:
+        scored = {**results["views"], **{f"path {k}": v for k, v in results.get("paths", {}).items()}}
+        _write_listen_page(args.html, heard, scored, audio.sample_rate)
     progress.done(views=[v.name for v in views], paths=[p.name for p in capture.paths] if args.paths else [],
                   methods=list(methods), json=args.json)
     if args.progress != "jsonl":  # jsonl keeps stdout machine-readable
@@ -165,3 +175,14 @@ def run(args: argparse.Namespace) -> int:
         for name, why in skipped.items():
             print(f"{name}: not scored ({why})")
     return 0
+
+
+def _write_listen_page(out_dir: str, heard: dict, scores: dict, sample_rate: int) -> None:
+    """listen.html with each view's (and path's) target and renderings, and its metrics."""
+    from audiogs_core.listen_page import ListenItem, write_listen_page
+
+    items = [ListenItem(title=name, audio=audio, sample_rate=sample_rate,
+                        metrics={m: {f"{k} {w}": v for w, ks in s.items() for k, v in ks.items()}
+                                 for m, s in scores[name].items()})
+             for name, audio in heard.items()]
+    write_listen_page(out_dir, items, title="AudioGS eval: listen")

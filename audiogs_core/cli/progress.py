@@ -66,8 +66,16 @@ class Progress:
             self._emit({"event": "done", **fields})
 
     def _emit(self, obj: dict) -> None:
-        self.stream.write(json.dumps(obj) + "\n")
-        self.stream.flush()
+        try:
+            self.stream.write(json.dumps(obj) + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            # The reader of the JSON lines (the Blender add-on) is gone: stop as
+            # on an interrupt, so training writes its checkpoint; later writes go nowhere.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            raise KeyboardInterrupt from None
 
 
 def _fmt(v: Any) -> str:

@@ -100,7 +100,7 @@ def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hr
     return ref, out["left"], out["right"]
 
 
-def _convolve(signal: np.ndarray, rir: np.ndarray) -> np.ndarray:
+def convolve(signal: np.ndarray, rir: np.ndarray) -> np.ndarray:
     from scipy.signal import fftconvolve
 
     return fftconvolve(signal, rir)[: len(signal)]
@@ -181,12 +181,12 @@ def simulate_capture(out_dir: str | os.PathLike, room: str = "shoebox", seconds:
     ref_rir, left_rirs, right_rirs = ear_rirs(spec, heads, bank, sample_rate, seed, rt_time,
                                               progress=progress, n_rays=int(n_rays), tail_groups=groups)
 
-    ref = _convolve(signal, ref_rir)
+    ref = convolve(signal, ref_rir)
     gain = REFERENCE_PEAK / max(float(np.abs(ref).max()), 1e-12)
     write_wav(out / "audio" / "reference.wav", (ref * gain)[None, :], sample_rate)
     view_entries = []
     for v, hl, hr in zip(views, left_rirs, right_rirs):
-        audio = np.stack([_convolve(signal, hl), _convolve(signal, hr)]) * gain
+        audio = np.stack([convolve(signal, hl), convolve(signal, hr)]) * gain
         rel = f"audio/{v.name}.wav"
         write_wav(out / rel, audio, sample_rate)
         view_entries.append({

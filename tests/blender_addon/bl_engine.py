@@ -4,7 +4,9 @@ run by test_engine_e2e.py; see _bl_harness."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +42,66 @@ def check_train(state):
     cap = make_capture(WORK / "cap", seconds=2.0, room=False)
     assert bpy.ops.audiogs.import_capture(filepath=str(cap)) == {"FINISHED"}
     model = WORK / "model"
+    os.umask(0o022)  # what most users have: model files must be readable by others
+    bpy.context.scene.audiogs.train_epochs = 7  # the panel's value; the script's 2 wins
     r = bpy.ops.audiogs.train(model_dir=str(model), epochs=2, device="cpu")
     assert r == {"FINISHED"}
     m = read_model_folder(model)
+    assert len(m.meta["training"]["epoch_loss"]) == 2
+    assert m.meta["training"]["settings"]["epochs"] == 2
+    for f in model.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o644, (f.name, oct(f.stat().st_mode))
     assert m.meta["K"] == m.tensors["energy"].shape[0] and abs(m.duration - 2.0) < 1e-3
     st = bpy.context.scene.audiogs
     assert Path(st.model_dir) == model and st.model_trained_at
     assert bpy.ops.audiogs.load_gaussians(max_points=1000) == {"FINISHED"}
     assert len(bpy.context.scene.objects["AudioGS Gaussians"].data.vertices) == 1000
     state["model"] = model
+
+
+def check_non_finite_recording_is_one_error(state):
+    """NaN in a view: one error naming the file, before training starts; no model folder."""
+    import soundfile as sf
+
+    bad = WORK / "nan_cap"
+    shutil.copytree(WORK / "cap", bad)
+    data, rate = sf.read(str(bad / "audio" / "cam2.wav"), dtype="float32", always_2d=True)
+    data[100, 1] = np.nan
+    sf.write(str(bad / "audio" / "cam2.wav"), data, rate, subtype="FLOAT")
+    keep = bpy.context.scene.audiogs.capture_dir
+    bpy.context.scene.audiogs.capture_dir = str(bad)
+    try:
+        expect_error(bpy, bpy.ops.audiogs.train, "cam2.wav contains non-finite samples",
+                     model_dir=str(WORK / "nan_model"), epochs=1, device="cpu")
+    finally:
+        bpy.context.scene.audiogs.capture_dir = keep
+    assert not (WORK / "nan_model").exists()
+
+
+def check_train_from_marked_cameras(state):
+    """No capture folder: the cameras marked in the scene are written as one and trained on."""
+    bpy.ops.wm.save_as_mainfile(filepath=str(WORK / "before_authoring.blend"))
+    H.reset_scene()
+    scene = bpy.context.scene
+    src = WORK / "cap" / "audio"
+    for i, split in enumerate(("train", "train", "test")):
+        cam = bpy.data.objects.new(f"Mic{i}", bpy.data.cameras.new(f"Mic{i}"))
+        scene.collection.objects.link(cam)
+        cam.location = (1.0 + i, 1.0, 1.6)
+        for o in scene.objects:
+            o.select_set(o is cam)
+        bpy.ops.audiogs.mark_view(split=split, audio=str(src / f"cam{i + 1}.wav"))
+    ref = bpy.data.objects.new("Ref", None)
+    scene.collection.objects.link(ref)
+    for o in scene.objects:
+        o.select_set(o is ref)
+    bpy.ops.audiogs.mark_view(split="reference", audio=str(src / "reference.wav"))
+    bpy.ops.wm.save_as_mainfile(filepath=str(WORK / "authored.blend"))
+    model = WORK / "authored_model"
+    assert bpy.ops.audiogs.train(model_dir=str(model), epochs=1, device="cpu") == {"FINISHED"}
+    assert (WORK / "authored_capture" / "capture.json").is_file()
+    assert read_model_folder(model).meta["training"]["views"] == ["Mic0", "Mic1"]
+    bpy.ops.wm.open_mainfile(filepath=str(WORK / "before_authoring.blend"))
 
 
 def check_train_engine_error_changes_nothing(state):
@@ -160,6 +213,19 @@ def check_cli_command_bake(state):
                                     str(WORK / "side_model"), "--camera", "Turn", "--out",
                                     str(WORK / "late.wav"), "--frames", "40:100", "--quiet"])
     assert code == 1 and not (WORK / "late.wav").exists()
+    # --save stores the model, the output and the strip relative to the .blend
+    saved = WORK / "saved.blend"
+    shutil.copy(WORK / "turn.blend", saved)
+    code = cli_command.cli_handler(["bake", "--blend", str(saved), "--model", str(WORK / "side_model"),
+                                    "--camera", "Turn", "--out", str(WORK / "saved.wav"),
+                                    "--frames", "1:12", "--quiet", "--save"])
+    assert code == 0
+    bpy.ops.wm.open_mainfile(filepath=str(saved))
+    st = bpy.context.scene.audiogs
+    strips = [s for s in bpy.context.scene.sequence_editor.strips_all if s.get("audiogs_listener") == "Turn"]
+    assert st.model_dir == "//side_model" and st.last_bake_path == "//saved.wav", (st.model_dir,
+                                                                                   st.last_bake_path)
+    assert [s.sound.filepath for s in strips] == ["//saved.wav"]
 
 
 def check_bake_script_inside_blender(state):

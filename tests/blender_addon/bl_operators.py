@@ -207,7 +207,9 @@ def check_load_gaussians(state):
 
 def check_reload_replaces(state):
     n_obj, n_mesh = len(bpy.data.objects), len(bpy.data.meshes)
-    r = bpy.ops.audiogs.load_gaussians(model_dir=str(state["model_dir"]), max_points=0)
+    # unset options come from the panel (spheres, on since the last load): pass it
+    r = bpy.ops.audiogs.load_gaussians(model_dir=str(state["model_dir"]), max_points=0,
+                                      show_spheres=False)
     assert r == {"FINISHED"}
     model = read_model_folder(state["model_dir"])
     assert len(bpy.data.objects) == n_obj and len(bpy.data.meshes) == n_mesh
@@ -362,8 +364,10 @@ def check_blend_save_reload(state):
     bpy.ops.wm.open_mainfile(filepath=str(blend))
     scene = bpy.context.scene
     st = scene.audiogs
-    assert Path(st.capture_dir) == state["cap_dir"].resolve()
-    assert Path(st.model_dir) == state["model_dir"]
+    # stored relative to the .blend (//), resolving to the same folders
+    assert st.capture_dir.startswith("//") and st.model_dir.startswith("//")
+    assert Path(bpy.path.abspath(st.capture_dir)).resolve() == state["cap_dir"].resolve()
+    assert Path(bpy.path.abspath(st.model_dir)).resolve() == state["model_dir"].resolve()
     assert st.audio_start_frame == 10 and st.train_epochs == 7
     assert scene.objects["cam4"]["audiogs_split"] == "test"
     g = scene.objects["AudioGS Gaussians"]

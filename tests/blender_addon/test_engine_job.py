@@ -164,3 +164,91 @@ def test_real_core_version_check():
     import audiogs_core
 
     assert engine.check_version(cfg, audiogs_core.__version__) == audiogs_core.__version__
+
+
+def _job_after(events: list[dict], unit: str = "", units: int = 0, elapsed: float = 0.0):
+    """A job that has read ``events`` (as the engine prints them), ``elapsed`` s after its start."""
+    import json
+
+    job = engine.EngineJob(_config(sys.executable), ["train"], label="train", unit=unit, units=units)
+    job.started_at = time.monotonic() - elapsed
+    for ev in events:
+        job._handle("out", json.dumps(ev))
+    return job
+
+
+def test_training_progress_reads_in_epochs_with_time_left():
+    # 61 epochs of 10 steps: the trainer reports its 1-based epoch with each step
+    job = _job_after([{"event": "progress", "step": 150, "total": 610, "epoch": 16, "loss": 0.25}],
+                     unit="epoch", units=61, elapsed=30.0)
+    text = job.status_text()
+    assert text.startswith("train epoch 16/61, loss 0.25, "), text
+    # 30 s for 150 of 610 steps: 92 s left
+    assert text.endswith("1:32 left"), text
+
+
+def test_bake_progress_reads_in_frames():
+    job = _job_after([{"event": "progress", "step": 1, "total": 2}], unit="frame", units=144,
+                     elapsed=5.0)
+    job.label = "bake"
+    assert job.status_text() == "bake frame 72/144, 0:05 left"
+    assert _job_after([], unit="frame", units=144).status_text() == "train starting"
+
+
+def test_durations_read_as_clock_time():
+    assert engine.format_duration(75.2) == "1:15"
+    assert engine.format_duration(3725) == "1:02:05"
+    assert engine.format_duration(0) == "0:00"
+
+
+PARENT = '''
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("engine", {engine!r})
+engine = importlib.util.module_from_spec(spec); spec.loader.exec_module(engine)
+config = engine.EngineConfig(sys.executable, engine.Path({root!r}), "cpu")
+job = engine.EngineJob(config, ["train", {capture!r}, "--out", {model!r}, "--epochs", "500",
+                                "--device", "cpu"], label="train", unit="epoch", units=500)
+job.start()
+while job.step < 3:
+    job.poll()
+print(job._proc.pid, flush=True)
+os._exit(0)  # Blender ending without any clean-up (a crash, a kill)
+'''
+
+
+def test_the_engine_never_outlives_blender(tmp_path):
+    """A training whose parent dies stops by itself, leaving a checkpoint it resumes from."""
+    import json
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _capture import make_capture
+
+    capture = make_capture(tmp_path / "cap", seconds=2.0, room=False)
+    model = tmp_path / "model"
+    script = PARENT.format(engine=str(ROOT / "blender_addon" / "engine.py"), root=str(ROOT),
+                           capture=str(capture), model=str(model))
+    parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert parent.returncode == 0, parent.stderr
+    child = int(parent.stdout.split()[-1])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the engine kept training after its parent ended")
+    state = json.loads((model / "checkpoint.json").read_text()) if (
+        model / "checkpoint.json").is_file() else None
+    assert state is not None, sorted(p.name for p in model.iterdir())
+    epochs = int(state["epoch"]) + 1
+    resumed = subprocess.run([sys.executable, "-m", "audiogs_core", "train", str(capture), "--out",
+                              str(model), "--resume", "--epochs", str(epochs), "--device", "cpu",
+                              "--progress", "none"], capture_output=True, text=True, timeout=300,
+                             cwd=str(ROOT), env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert (model / "model.json").is_file()

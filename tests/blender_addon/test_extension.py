@@ -69,10 +69,32 @@ def test_blender_validator_accepts_the_zip(extension_zip):
 @pytest.fixture(scope="module")
 def results(extension_zip, tmp_path_factory):
     # Without the repository on the path: the bundled core must be what is found.
-    return run_driver(DRIVER, tmp_path_factory.mktemp("bl_extension"), str(extension_zip),
-                      with_root=False)
+    work = tmp_path_factory.mktemp("bl_extension")
+    results = run_driver(DRIVER, work, str(extension_zip), with_root=False)
+    results["__work__"] = str(work)  # its Blender user folder holds the installed extension
+    return results
 
 
 @pytest.mark.parametrize("check", check_names(DRIVER))
 def test_installed_extension(results, check):
     assert_check(results, check)
+
+
+def test_bake_script_uses_the_installed_extension(results, tmp_path_factory):
+    """scripts/bake.py under the bpy wheel reads the user's preferences and enables
+    the extension installed there, not this source tree."""
+    import subprocess
+    import sys
+
+    from _bl_run import blender_env
+
+    assert_check(results, "check_disable_and_enable")
+    work = Path(results["__work__"])
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bake.py"), "--blend",
+                           str(work / "missing.blend"), "--model", str(work / "model"),
+                           "--out", str(work / "o.wav")],
+                          env=blender_env(work, with_root=False), capture_output=True, text=True,
+                          timeout=180, cwd=str(work))
+    assert "using the installed extension bl_ext.user_default.audiogs" in proc.stdout, \
+        proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "cannot open" in proc.stderr, proc.stderr

@@ -59,8 +59,9 @@ def describe(blend: str) -> dict:
         "fps": scene.render.fps / scene.render.fps_base,
         "audio_rate": scene.render.ffmpeg.audio_mixrate,
         "strips": strips,
-        "model_dir": st.model_dir, "capture_dir": st.capture_dir,
-        "last_bake_path": st.last_bake_path,
+        "model_dir": bpy.path.abspath(st.model_dir), "capture_dir": bpy.path.abspath(st.capture_dir),
+        "stored_paths": [st.model_dir, st.capture_dir, st.last_bake_path],
+        "last_bake_path": bpy.path.abspath(st.last_bake_path),
         "gaussian_points": len(gauss.data.vertices) if gauss is not None else None,
         "objects": sorted(o.name for o in scene.objects),
     }

@@ -26,7 +26,8 @@ ROOT = HERE.parent.parent
 DEMO = ROOT / "scripts" / "demo.py"
 SECONDS, EPOCHS = 3, 2
 METHODS = ("audiogs", "input", "nearest_view", "mean_view", "dsp")
-OUTPUTS = ("capture", "model", "demo.blend", "orbit.wav", "demo.png", "report.md", "report.json")
+OUTPUTS = ("capture", "model", "demo.blend", "orbit.wav", "demo.png", "report.md", "report.json",
+           "listen.html")
 
 
 def _env() -> dict[str, str]:
@@ -106,6 +107,8 @@ def test_blend_frame_range_and_strip(blend, demo):
     assert Path(strip["file"]).resolve() == (out / "orbit.wav").resolve()
     assert Path(blend["model_dir"]).resolve() == (out / "model").resolve()
     assert Path(blend["capture_dir"]).resolve() == (out / "capture").resolve()
+    # stored relative to the .blend (Blender's //), so the folder can move whole
+    assert all(p.startswith("//") for p in blend["stored_paths"]), blend["stored_paths"]
     assert blend["gaussian_points"] > 0
     assert {"shoebox", "talker", "ring0", "Overview", "AudioGS Gaussians"} <= set(blend["objects"])
 
@@ -135,6 +138,37 @@ def test_png_shows_room_gaussians_and_orbit(demo):
     assert np.sum((r - b > 0.3) & (r > 0.4) & (g > 0.2)) > 300, "no (orange) Gaussians"
     assert np.sum(b - r > 0.3) > 50, "no (blue) orbit ring"
     assert np.sum(rgb.max(axis=-1) < 0.3) > 100, "no (dark) room wireframe"
+
+
+def test_png_shows_listeners_in_the_one_colour_code(demo):
+    import matplotlib.image as mpimg
+
+    _, out = demo
+    rgb = mpimg.imread(out / "demo.png")[..., :3].astype(np.float64)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    assert np.sum((g - r > 0.2) & (g - b > 0.1)) > 20, "no (green) train-view markers"
+    # red, not the orange Gaussians: green and blue alike and well below red
+    assert np.sum((r - g > 0.2) & (np.abs(g - b) < 0.08) & (r > 0.3)) > 30, "no (red) test-view markers"
+
+
+def test_listen_page_has_every_method_of_every_test_view(demo):
+    from html.parser import HTMLParser
+
+    _, out = demo
+    srcs: list[str] = []
+
+    class Sources(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in ("audio", "img"):
+                srcs.append(dict(attrs)["src"])
+
+    Sources().feed((out / "listen.html").read_text(encoding="utf-8"))
+    report = json.loads((out / "report.json").read_text())
+    for view in report["views"]:
+        wavs = [s for s in srcs if f"_{view}/" in s and s.endswith(".wav")]
+        assert sorted(w.rsplit("/", 1)[1][:-4] for w in wavs) == sorted(("target",) + METHODS), view
+    assert all((out / s).is_file() for s in srcs)
+    assert sum(s.endswith(".png") for s in srcs) == sum(s.endswith(".wav") for s in srcs)
 
 
 def _table_rows(md: str, heading: str) -> dict[str, list[str]]:
