@@ -317,13 +317,11 @@ def write_listen_page(run: Run, scores: dict, heard: dict) -> None:
     write_page(run.out, items, title="AudioGS demo: listen")
 
 
-
-
 def table(scores: dict) -> list[str]:
     """A Markdown table, one row per method; the best (lowest) value of each metric in bold."""
-    best = {m: min((s[m] for s in scores.values() if m in s), default=None) for m in METRICS}
     from audiogs_core.metrics.registry import unit_suffix
 
+    best = {m: min((s[m] for s in scores.values() if m in s), default=None) for m in METRICS}
     rows = ["| method | " + " | ".join(m + unit_suffix(m) for m in METRICS) + " |",
             "|---|" + "---:|" * len(METRICS)]
     for method, s in scores.items():
