@@ -14,7 +14,6 @@ from typing import Any
 
 import bpy
 
-from . import properties
 from .scene_io import PROP_GAUSSIANS, scene_fps
 
 GROUP_NAME = "AudioGS Gaussians"
@@ -210,7 +209,8 @@ def set_toggles(obj: bpy.types.Object, show_spheres: bool, current_frame_only: b
 
 
 def _set_time(mod: bpy.types.NodesModifier, scene: bpy.types.Scene) -> None:
-    set_input(mod, "Start Frame", float(properties.settings(scene).audio_start_frame))
+    # scene.audiogs (properties.py), read without importing it: properties calls in here
+    set_input(mod, "Start Frame", float(scene.audiogs.audio_start_frame))  # type: ignore[attr-defined]
     set_input(mod, "FPS", scene_fps(scene))
     _drive_fps(mod, scene)
 

@@ -37,6 +37,7 @@ from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.highpass import highpass
+from audiogs_core.model.render import grid_cell_weights
 from audiogs_core.train.data import initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
@@ -144,7 +145,7 @@ class ImplicitField(nn.Module):
 
         ref_spec [C, F, N] (C = 1 or 2), times [N] (s, frame centres on the timeline).
         """
-        k0, w = cell_weights(times, self.cell_spacing, self.n_cells)
+        k0, w = grid_cell_weights(times, self.cell_spacing, self.n_cells)
         k0, w = k0.to(ref_spec.device), w.to(ref_spec.device)
         lo, hi = int(k0.min()), int(k0.max()) + 1
         cells = torch.arange(lo, hi + 1, device=ref_spec.device)
@@ -159,13 +160,6 @@ class ImplicitField(nn.Module):
         left = torch.polar(level * at_frames(gain_l), phase_l.expand(positions.shape[0], -1, -1))
         right = torch.polar(level * at_frames(gain_r), phase_r.expand(positions.shape[0], -1, -1))
         return torch.stack([left, right], dim=1)
-
-
-def cell_weights(times: torch.Tensor, spacing: float, n_cells: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cells around each frame time [N]: k0 [N] (long) and the weight [N] of cell k0 + 1."""
-    u = times.to(torch.float64) / spacing
-    k0 = torch.floor(u).clamp(0, n_cells - 2)
-    return k0.long(), (u - k0).clamp(0.0, 1.0).float()
 
 
 @dataclass
@@ -260,7 +254,7 @@ def predict(fitted: FittedField, position: np.ndarray, rotation: np.ndarray) -> 
     times = torch.arange(n_frames, dtype=torch.float64) * cfg.hop / fitted.sample_rate
     positions = torch.as_tensor(pos, dtype=torch.float32, device=dev)[None]
     rotations = torch.as_tensor(quat_to_matrix(rot), dtype=torch.float32, device=dev)[None]
-    k0, _ = cell_weights(times, model.cell_spacing, model.n_cells)
+    k0, _ = grid_cell_weights(times, model.cell_spacing, model.n_cells)
     out = torch.empty(2, cfg.n_freq, n_frames, dtype=torch.complex64, device=dev)
     # Chunks of frames that span at most PREDICT_CHUNK_CELLS cells.
     start = 0

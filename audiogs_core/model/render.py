@@ -43,8 +43,14 @@ class Response:
 
 def cell_weights(model: AudioGaussians, times: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Neighbouring cells of each frame: k0 [N] (long) and the weight w [N] of k0 + 1."""
-    u = times.to(torch.float64) / model.grid.cell_spacing
-    k0 = torch.floor(u).clamp(0, model.grid.n_cells - 2)
+    return grid_cell_weights(times, model.grid.cell_spacing, model.grid.n_cells)
+
+
+def grid_cell_weights(times: torch.Tensor, spacing: float, n_cells: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cells around each frame time [N] on a grid of ``n_cells`` cells ``spacing`` s apart:
+    k0 [N] (long) and the weight [N] of cell k0 + 1 (AudioGS and the implicit field share it)."""
+    u = times.to(torch.float64) / spacing
+    k0 = torch.floor(u).clamp(0, n_cells - 2)
     w = (u - k0).clamp(0.0, 1.0)
     return k0.long(), w.float()
 

@@ -10,7 +10,7 @@ from audiogs_core.bench.protocol import PATH_BASELINES
 from audiogs_core.bench.parts import part_path
 from audiogs_core.sim.path_layouts import PATH_NAMES
 
-TINY_C = shrink(quick_config(), name="test-c", seconds=3.0, epochs=1, n_rays=300, splits=("C",), ablations=(),
+TINY_C = shrink(quick_config(), name="test-c", seconds=3.0, epochs=1, n_rays=300, hrtf="sphere", splits=("C",), ablations=(),
                 paths=("dolly_in", "walk_by"),
                 dpam_folds=(), dpam_paths=(), metrics=("MAG", "LRE", "ITDE", "ICE"))
 
