@@ -14,7 +14,7 @@ ear leads and both limited to +-1 ms:
   benchmark rooms) and the reflections that follow within tens of ms carry
   other lags, so plain GCC-PHAT jumps between the direct lag and theirs from
   one simulator draw to the next. Only at an onset, where a time-frequency
-  cell's power rises above everything it held in the last 30 ms, has the
+  cell's power rises above everything it held in the last 15 ms, has the
   reverberation not yet caught up; those cells alone (8 ms frames, 2 ms hop),
   each whitened to unit magnitude, are pooled into one GCC-PHAT.
   ``scripts/itd_stability.py`` chose it and its settings by measurement
@@ -37,7 +37,7 @@ UPSAMPLE = 16
 # Onset gate of the robust estimator (chosen on the development rooms, see module doc).
 ONSET_FRAME_S = 0.008  # Hann frames: short, so a frame at an onset is mostly direct sound
 ONSET_HOP_S = 0.002
-ONSET_MEMORY_S = 0.03  # a cell is an onset when it beats the maximum of the last 30 ms ...
+ONSET_MEMORY_S = 0.015  # a cell is an onset when it beats the maximum of the last 15 ms ...
 ONSET_RISE_DB = 4.5  # ... by this much
 ONSET_FLOOR_DB = -60.0  # and lies within this of the segment's loudest cell (not numerical noise)
 
