@@ -31,7 +31,7 @@ def test_eval_html_writes_players_spectrograms_and_metrics(freefield_capture, tm
     page = (out / "listen.html").read_text(encoding="utf-8")
     parser = _Sources()
     parser.feed(page)
-    methods = ["target", "audiogs", "input", "nearest_view", "mean_view", "dsp", "implicit_field"]
+    methods = ["target", "audiogs", "input", "nearest_view", "idw_mix", "mean_view", "dsp", "implicit_field"]
     assert [s.rsplit("/", 1)[1].removesuffix(".wav") for s in parser.audio] == methods
     assert len(parser.images) == len(methods)
     assert all((out / s).is_file() for s in parser.audio + parser.images)
@@ -40,4 +40,4 @@ def test_eval_html_writes_players_spectrograms_and_metrics(freefield_capture, tm
     recorded = load_capture_audio(cap).views["view5"]
     heard, rate = read_wav(out / parser.audio[0])
     assert rate == 16000 and abs(heard - recorded[:, :heard.shape[1]]).max() < 1e-4
-    assert "view view5" in page and "MAG 3s" in page and "<th>implicit_field</th>" in page
+    assert "view5" in page and "MAG 3s" in page and "<th>implicit_field</th>" in page
