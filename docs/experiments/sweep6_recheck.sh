@@ -4,7 +4,10 @@
 # docs/experiments/dev_rooms, simulated with their own seed; the tuning script
 # refuses anything that shares a room, seed or view position with the benchmark).
 #
-#   docs/experiments/sweep6_recheck.sh CAPTURES_DIR SEED ROOM...
+#   [ONLY=name,name PART=a] docs/experiments/sweep6_recheck.sh CAPTURES_DIR SEED ROOM...
+#
+# ONLY runs those variants alone (to share one room between two jobs); PART
+# then names the result file's part (s6r_ROOM_sSEED_close_PART.json).
 #
 # Captures: audiogs simulate --room docs/experiments/dev_rooms/ROOM.obj --hrtf kemar
 #           --seed SEED --seconds 6 CAPTURES_DIR/ROOM_sSEED
@@ -30,11 +33,15 @@ variants=(
   "mask_range:flags.mask_range=2"
 )
 args=()
-for v in "${variants[@]}"; do args+=(--variant "$v"); done
+for v in "${variants[@]}"; do
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",${v%%:*},"* ]]; then continue; fi
+  args+=(--variant "$v")
+done
+suffix=${PART:+_$PART}
 for room in "$@"; do
   cap="$captures/${room}_s${seed}"
   until [ -f "$cap/capture.json" ]; do sleep 10; done  # simulated by another job
   .venv/bin/python scripts/tune_on_train_views.py "$cap" --validate ring1,ring4,turned_left,turned_right \
     --ref close --preset tuned --metrics MAG,ENV,LRE,RTE,ITDE "${args[@]}" \
-    --json "docs/experiments/s6r_${room}_s${seed}_close.json"
+    --json "docs/experiments/s6r_${room}_s${seed}_close${suffix}.json"
 done
