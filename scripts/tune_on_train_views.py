@@ -2,12 +2,17 @@
 """Compare model variants on views held out from training.
 
 The benchmark protocol forbids selecting anything on test views. This script
-is how settings are chosen instead: on a development capture (simulated with
-another seed than the benchmark's scenes), train views named in --validate
-are held out, AudioGS variants are trained on the remaining train views and
-scored on the held-out views next to the baselines.  Views whose split is
-"test" in the development capture (its turned heads, say) may be validation
-views too: they are never trained on.
+is how settings are chosen instead: on a development capture, train views
+named in --validate are held out, AudioGS variants are trained on the
+remaining train views and scored on the held-out views next to the baselines.
+Views whose split is "test" in the development capture (its turned heads,
+say) may be validation views too: they are never trained on.
+
+A development capture shares nothing with the benchmark: the script refuses
+one simulated in a benchmark room (by name or by an equal mesh) or with the
+benchmark's simulator seed, and one with a view or reference standing where a
+benchmark view stands (the benchmark's ring and grid positions do not depend
+on the seed, so another seed in a benchmark room repeats them).
 
     python scripts/tune_on_train_views.py CAPTURE --validate ring1,turned_left [--ref close|view]
         [--preset tuned|published] [--variant NAME:key=value,key=value ...] [--epochs N] [--json OUT]
@@ -20,11 +25,72 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import sys
 import time
 
 import numpy as np
+
+# A pose this close (m) to a benchmark view's position counts as the same place.
+POSE_TOLERANCE = 0.05
+
+
+@functools.lru_cache(maxsize=1)
+def benchmark_positions() -> np.ndarray:
+    """[K, 3] every view position of the benchmark's scenes (ring and grid layouts, both rooms)."""
+    from audiogs_core.bench.protocol import ROOMS, SPLIT_LAYOUT
+    from audiogs_core.sim.layouts import make_layout
+    from audiogs_core.sim.rooms import load_room
+
+    return np.array([v.position for room in ROOMS for layout in SPLIT_LAYOUT.values()
+                     for v in make_layout(layout, load_room(room))])
+
+
+def _same_mesh(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    """Two room meshes with the same corners (to 1 mm), whatever their face order."""
+    def corners(polys: list[np.ndarray]) -> set[tuple[float, ...]]:
+        return {tuple(np.round(p, 3)) for poly in polys for p in poly}
+    return corners(a) == corners(b)
+
+
+def benchmark_overlap(capture) -> list[str]:
+    """What ``capture`` shares with the benchmark's scenes, one sentence each (empty: nothing)."""
+    from audiogs_core.bench.protocol import ROOMS, BenchConfig
+    from audiogs_core.sim.rooms import load_room, read_obj
+
+    problems = []
+    sim = capture.raw.get("simulation") or {}
+    if sim.get("room") in ROOMS:
+        problems.append(f"it was simulated in the benchmark room {sim['room']!r}")
+    if capture.room_mesh is not None and capture.room_mesh.is_file():
+        polys = read_obj(capture.room_mesh)
+        problems += [f"its room mesh {capture.room_mesh} is the benchmark room {room!r}"
+                     for room in ROOMS if _same_mesh(polys, load_room(room).polygons)]
+    if sim and sim.get("seed") == BenchConfig().sim_seed:
+        problems.append(f"it was simulated with the benchmark's seed {sim['seed']} (same dry speech)")
+    bench = benchmark_positions()
+    poses = [(f"view {v.name}", v.pose.position) for v in capture.views]
+    if capture.reference.pose is not None:
+        poses.append(("the reference", capture.reference.pose.position))
+    for label, pos in poses:
+        d = np.linalg.norm(bench - np.asarray(pos, dtype=float), axis=1)
+        if d.min() < POSE_TOLERANCE:
+            problems.append(f"{label} at {np.round(pos, 3).tolist()} stands where a benchmark view stands "
+                            f"({np.round(bench[d.argmin()], 3).tolist()})")
+    return problems
+
+
+def refuse_benchmark(capture) -> None:
+    """One clear error when ``capture`` shares a room, seed or pose with the benchmark."""
+    from audiogs_core.errors import AudioGSError
+
+    problems = benchmark_overlap(capture)
+    if problems:
+        raise AudioGSError(
+            f"capture {capture.folder} is not development data: " + "; ".join(problems)
+            + ". Tune on a capture of another room with its own layout and seed, e.g. "
+            "audiogs simulate --room docs/experiments/dev_rooms/devtee.obj --seed 101 OUT")
 
 
 def _parse_value(text: str):
@@ -53,7 +119,7 @@ def parse_variant(spec: str) -> tuple[str, dict, dict]:
 
 
 def main(argv=None) -> int:
-    from audiogs_core.baselines import BaselineInputs, get_baseline
+    from audiogs_core.baselines import NON_LEARNED, BaselineInputs, build_baseline
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.model.flags import ModelFlags
@@ -77,6 +143,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     capture = load_capture(args.capture)
+    refuse_benchmark(capture)
     audio = load_capture_audio(capture)
     data = training_data_from_capture(capture, audio)
     validate = args.validate.split(",")
@@ -107,9 +174,9 @@ def main(argv=None) -> int:
     results: dict[str, dict] = {}
 
     binputs = BaselineInputs.from_training(data)
-    for name in ("input", "nearest_view", "mean_view", "dsp"):
-        predictor = get_baseline(name)
-        results[name] = score(lambda pos, rot: predictor(binputs, pos, rot))
+    for name in NON_LEARNED:
+        method = build_baseline(name, binputs)
+        results[name] = score(method.predict)
         print(f"{name:>24s} " + " ".join(f"{k} {v:.4f}" for k, v in results[name].items()), flush=True)
 
     for spec in args.variant or ["published:"]:

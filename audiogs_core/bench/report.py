@@ -29,6 +29,13 @@ SUBSET_TITLES = {
     "path": "all listener paths (± over paths)",
 }
 
+# Every fold scores the same turned-head recordings, so their spread over folds is
+# the training's variation alone; how much the measurement itself varies needs
+# captures simulated with other seeds.
+TURNED_SPREAD = ("The same turned-head recordings are scored in every fold: ± here is how training on "
+                 "other folds varies, not how the measurement varies between simulator realisations "
+                 "(one capture per room and simulator seed).")
+
 
 def environment(jobs: int, threads: int | None, command: str | None) -> dict:
     import torch
@@ -323,6 +330,10 @@ def markdown(results: dict) -> str:
                     lines += ["", f"AudioGS against the best of the {h['against']} (negative: AudioGS better): " +
                               "; ".join(f"{m} {100 * c['relative']:+.1f}% vs {c['best']}" for m, c in cmp.items()
                                         if c.get("relative") is not None)]
+                itd = h.get("itde_vs_view_copying", {}).get(w, {}).get("ITDE")
+                if itd and itd.get("relative") is not None:
+                    lines += ["", f"ITDE against the best view-copying baseline: {100 * itd['relative']:+.1f}% "
+                              f"vs {itd['best']} (ratio {itd['ratio']:.2f})"]
                 lines.append("")
 
     for name, g in results["groups"].items():
@@ -333,6 +344,8 @@ def markdown(results: dict) -> str:
         for subset, st in g["subsets"].items():
             n_folds = len(g["folds"])
             lines += [f"### {SUBSET_TITLES.get(subset, subset)} ({n_folds} fold(s), ± over {st['std_over']})", ""]
+            if subset == "turned" and st["std_over"] == "folds":
+                lines += [TURNED_SPREAD, ""]
             for i, (w, names) in enumerate(_windows(s, g["split"])):
                 lines += [_window_title(w), ""]
                 lines += _table(st, w, names, g["timing"] if i == 0 else None)

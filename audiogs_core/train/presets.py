@@ -2,8 +2,10 @@
 
 ``published`` is the method as specified (DESIGN.md §4 and §5).
 ``tuned`` is what the product trains by default: every departure from the
-published method was measured on views held out from training (never on
-benchmark test views); BENCHMARKS.md records the sweeps and numbers.
+published method was measured on views held out from training, never on a
+benchmark test view, though sweeps 1-4 ran in the benchmark's rooms and poses;
+sweep 6 re-checked every setting on development rooms only (BENCHMARKS.md
+records the sweeps, what each shared with the benchmark, and the numbers).
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ def _part(views, train_s=None):
             "reference_view": None}
 
 
-def _v(subsets, mag, dpam=None):
+def _v(subsets, mag, dpam=None, itde=None):
     s = {"3s": {"MAG": mag}, "1s": {"MAG": mag / 2}}
+    if itde is not None:
+        s["3s"]["ITDE"] = itde
     if dpam is not None:
         s["1s"]["DPAM"] = dpam
     return {"subsets": subsets, "dpam": dpam is not None, "scores": s}
@@ -52,11 +54,13 @@ def test_headline_compares_audiogs_with_the_best_baseline():
     cfg = shrink(quick_config(), methods=("audiogs", "nearest_view", "mean_view", "input"), ablations=(),
                  references=("close",), folds_a=(0, 1))
     parts = {}
-    mags = {"audiogs": (0.8, 0.3), "nearest_view": (1.0, 0.5), "mean_view": (0.9, 0.9), "input": (5.0, 0.1)}
-    for m, (held, turned) in mags.items():
+    # (MAG held out, MAG turned, ITDE turned)
+    mags = {"audiogs": (0.8, 0.3, 0.2), "nearest_view": (1.0, 0.5, 0.5), "mean_view": (0.9, 0.9, 0.4),
+            "input": (5.0, 0.1, 0.1)}
+    for m, (held, turned, itde) in mags.items():
         for f in (0, 1):
             parts[Unit("A", "shoebox", "close", f, m)] = _part(
-                {f"ring{f}": _v(["heldout"], held), "turned_left": _v(["turned"], turned)},
+                {f"ring{f}": _v(["heldout"], held), "turned_left": _v(["turned"], turned, itde=itde)},
                 train_s=1.0 if m == "audiogs" else None)
     grouped = aggregate(cfg, parts)
     g = grouped["A/shoebox/close"]
@@ -64,9 +68,16 @@ def test_headline_compares_audiogs_with_the_best_baseline():
     h = headline(cfg, grouped)
     main = h["A/close/heldout"]["audiogs_vs_best"]["3s"]["MAG"]
     assert main["best"] == "mean_view" and main["relative"] == pytest.approx(0.8 / 0.9 - 1)
-    # on turned heads AudioGS is compared with the view-copying baselines only (not input)
-    turned = h["A/close/turned"]["audiogs_vs_best"]["3s"]["MAG"]
-    assert turned["best"] == "nearest_view" and turned["ratio"] == pytest.approx(0.3 / 0.5)
+    # on turned heads every metric is compared with every baseline, as the caption says ...
+    turned = h["A/close/turned"]
+    assert turned["against"] == "baselines"
+    assert turned["audiogs_vs_best"]["3s"]["MAG"]["best"] == "input"
+    assert turned["audiogs_vs_best"]["3s"]["ITDE"]["ratio"] == pytest.approx(0.2 / 0.1)
+    # ... and ITDE also with the view-copying baselines only, the bar's comparison
+    itd = turned["itde_vs_view_copying"]["3s"]["ITDE"]
+    assert itd["best"] == "mean_view" and itd["ratio"] == pytest.approx(0.2 / 0.4)
+    assert set(turned["itde_vs_view_copying"]["3s"]) == {"ITDE"}
+    assert "itde_vs_view_copying" not in h["A/close/heldout"]
 
 
 def test_best_of_ignores_methods_without_the_metric():

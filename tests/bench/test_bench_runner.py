@@ -7,6 +7,7 @@ import pytest
 
 from audiogs_core.bench import plan_units, quick_config, run_bench, shrink
 from audiogs_core.bench.protocol import BASELINES
+from audiogs_core.bench.report import TURNED_SPREAD
 from audiogs_core.bench.runner import part_path
 
 # The quick setting, shrunk further: 3 s of audio, one epoch, few rays, a
@@ -15,6 +16,57 @@ from audiogs_core.bench.runner import part_path
 TINY = shrink(quick_config(), name="test", seconds=3.0, epochs=1, n_rays=300, splits=("A", "B"),
               max_test_views_b=2, ablations=("no_sh",), ablation_folds=(0,), dpam_folds=(),
               metrics=("MAG", "LRE", "ITDE"), folds_a=(0, 3))
+
+
+class Received:
+    """What each method was actually handed, per unit: the arrays, not the fold plan.
+
+    Wraps the trainer, the implicit field's fit and the baselines' registry
+    around ``run_method``, so a fold that lists the right views but passes
+    the wrong arrays is caught.
+    """
+
+    def __init__(self, monkeypatch):
+        import audiogs_core.baselines.implicit_field as implicit_field
+        import audiogs_core.bench.methods as methods
+        import audiogs_core.train.trainer as trainer
+
+        self.calls = []  # (unit, targets, what, train audio [V, 2, T], reference [C, T])
+        self._fold = None
+        run_method, train_model, fit, get_baseline = (methods.run_method, trainer.train_model,
+                                                      implicit_field.fit, methods.get_baseline)
+
+        def run_method_seen(name, fold, config):
+            self._fold = fold
+            try:
+                return run_method(name, fold, config)
+            finally:
+                self._fold = None
+
+        def record(what, train_audio, reference):
+            fold = self._fold
+            self.calls.append((fold.unit, fold.targets, what, np.array(train_audio), np.array(reference)))
+
+        def train_model_seen(data, *args, **kwargs):
+            record("train_model", data.view_audio, data.reference)
+            return train_model(data, *args, **kwargs)
+
+        def fit_seen(inputs, *args, **kwargs):
+            record("implicit_field.fit", inputs.train_audio, inputs.reference)
+            return fit(inputs, *args, **kwargs)
+
+        def get_baseline_seen(name):
+            predictor = get_baseline(name)
+
+            def predict(inputs, position, rotation):
+                record(f"baseline {name}", inputs.train_audio, inputs.reference)
+                return predictor(inputs, position, rotation)
+            return predict
+
+        monkeypatch.setattr(methods, "run_method", run_method_seen)
+        monkeypatch.setattr(trainer, "train_model", train_model_seen)
+        monkeypatch.setattr(implicit_field, "fit", fit_seen)
+        monkeypatch.setattr(methods, "get_baseline", get_baseline_seen)
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +78,14 @@ def bench(tmp_path_factory):
         def update(self, step, total, **fields):
             steps.append((step, total, fields))
 
-    results = run_bench(TINY, out, progress=Recorder(), jobs=1, command="test")
-    return out, results, steps
+    with pytest.MonkeyPatch.context() as mp:
+        received = Received(mp)
+        results = run_bench(TINY, out, progress=Recorder(), jobs=1, command="test")
+    return out, results, steps, received
 
 
 def test_every_unit_is_scored_and_reported(bench):
-    out, results, steps = bench
+    out, results, steps, _ = bench
     assert steps[-1][0] == steps[-1][1]  # the progress bar reaches its end
     assert set(results["groups"]) == {"A/shoebox/close", "A/shoebox/view", "B/shoebox/close"}
     on_disk = json.loads((out / "results.json").read_text())
@@ -56,19 +110,41 @@ def test_every_unit_is_scored_and_reported(bench):
 
 
 def test_no_test_view_is_ever_trained_on(bench):
-    out, _, _ = bench
+    """Checked on what the trainer, the field and the baselines received, not on the plan."""
+    out, _, _, received = bench
+    seen = {}
+    for unit, targets, what, train_audio, reference in received.calls:
+        seen.setdefault(unit.method, set()).add(what.split()[0])
+        assert len(train_audio) >= 2, (unit, what)
+        def same(a, b):
+            return a.shape == b.shape and np.array_equal(a.astype(np.float32), b.astype(np.float32))
+        for t in targets:
+            assert not any(same(t.audio, v) for v in train_audio), (unit, what, t.name)
+            assert not same(t.audio, reference), (unit, what, t.name)
+        if unit.reference == "view":  # the check sees a recording it was handed twice
+            assert any(same(reference, v) for v in train_audio), (unit, what)
+    # every method of the run went through one of the wrapped entry points
+    assert seen["audiogs"] == seen["no_sh"] == {"train_model"}
+    assert seen["implicit_field"] == {"implicit_field.fit"}
+    assert {m for m, w in seen.items() if w == {"baseline"}} == set(BASELINES) - {"implicit_field"}
+    units_trained = {u for u, _, what, _, _ in received.calls if what == "train_model"}
+    assert units_trained == {u for u in plan_units(TINY) if u.method in ("audiogs", "no_sh")}
     for unit in plan_units(TINY):
         part = json.loads(part_path(out, unit).read_text())
-        assert not set(part["train_views"]) & set(part["views"]), unit
         if unit.reference == "view":
             assert part["reference_view"] in part["train_views"]
 
 
 def test_report_files(bench):
-    out, results, _ = bench
+    out, results, _, _ = bench
     md = (out / "results.md").read_text()
     assert "## Split A · shoebox · ref=close" in md and "## Split B · shoebox · ref=close" in md
     assert "| **audiogs** |" in md and "### Ablations" in md and "1 epochs = 1 optimizer steps" in md
+    # the turned heads' headline names both comparisons it makes
+    turned = md[md.index("### A/close/turned"):]
+    assert "AudioGS against the best of the baselines" in turned
+    assert "ITDE against the best view-copying baseline" in turned
+    assert md.count(TURNED_SPREAD) == 2  # A/shoebox/close and A/shoebox/view: their ± is training only
     for png in ("mag.png", "spectrograms.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     best = results["figures"]["spectrogram_view"]["best_baseline"]
@@ -77,7 +153,7 @@ def test_report_files(bench):
 
 
 def test_a_rerun_reuses_parts_and_captures(bench):
-    out, first, _ = bench
+    out, first, _, _ = bench
     again = run_bench(TINY, out, jobs=2)  # a worker pool: it only checks the cached captures
     assert again["run"]["reused_units"] == again["run"]["units"] == len(plan_units(TINY))
     assert again["groups"]["A/shoebox/close"]["subsets"] == first["groups"]["A/shoebox/close"]["subsets"]

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,3 +42,60 @@ def test_other_rates_and_one_dimensional_input():
     at16 = estimate_rt60(clips[0])
     at48 = estimate_rt60(resample(clips[0], 16000, 48000, dtype=np.float64), 48000)
     assert at16.shape == (1,) and at48 == pytest.approx(at16, abs=0.05)
+
+
+# --------------------------------------------------------------------------- benchmark-style input
+
+DEV_ROOMS = Path(__file__).resolve().parents[2] / "docs" / "experiments" / "dev_rooms"
+
+
+@pytest.fixture(scope="module")
+def binaural_rooms():
+    """Two heads in each of two development rooms (RT60 about 0.5 and 0.8 s), KEMAR ears as
+    the benchmark's, 7 s of noise bursts; per room the RIR-measured RT60 (T20 at the
+    reference mic, what capture.json records) and each head's [2, T] high-passed recording."""
+    from scipy.signal import fftconvolve
+
+    from audiogs_core.metrics.highpass import highpass
+    from audiogs_core.sim.hrtf import kemar_bank
+    from audiogs_core.sim.layouts import ring_layout
+    from audiogs_core.sim.rooms import obj_room
+    from audiogs_core.sim.simulate import ear_rirs, measure_rt60
+    from audiogs_core.metrics.rt60_sim import noise_bursts
+
+    bank = kemar_bank(16000)
+    dry = noise_bursts(np.random.default_rng(5), 7.0)
+    out = {}
+    for name in ("devbox", "devtall"):
+        room = obj_room(DEV_ROOMS / f"{name}.obj")
+        views = [v for v in ring_layout(room, seed=3) if v.name in ("ring2", "turned_right")]
+        ref, left, right = ear_rirs(room, views, bank, 16000, seed=3, rt_time=1.5)
+        heads = [highpass(np.stack([fftconvolve(dry, l)[:len(dry)], fftconvolve(dry, r)[:len(dry)]]), 16000)
+                 for l, r in zip(left, right)]
+        out[name] = (measure_rt60(ref, 16000), heads)
+    return out
+
+
+def test_binaural_benchmark_windows_read_the_rooms_decay(binaural_rooms):
+    """Each ear of each 3 s window (after 1 s of lead-in) within the bar of the RIR's RT60."""
+    reads = {}
+    for name, (measured, heads) in binaural_rooms.items():
+        est = np.array([estimate_rt60(h[:, start:start + 48000]) for h in heads for start in (16000, 64000)])
+        assert est.shape == (4, 2)
+        assert np.abs(est - measured).max() < MAE_LIMIT_S, (name, measured, est)
+        reads[name] = est.mean()
+    assert reads["devtall"] > reads["devbox"] + 0.2, reads
+
+
+def test_rte_pairs_each_ear_with_its_own(binaural_rooms):
+    """A prediction with each ear from another room: RTE small as it is, large with the ears swapped."""
+    from audiogs_core.metrics.evaluate import evaluate
+
+    _, (box, _) = binaural_rooms["devbox"]
+    _, (tall, _) = binaural_rooms["devtall"]
+    window = slice(16000, 64000)
+    target = np.stack([box[0, window], tall[1, window]])
+    prediction = np.stack([box[1, window], tall[0, window]])  # the other ear of the same room
+    right = evaluate(prediction, target, 16000, ["RTE"], ("3s",))["3s"]["RTE"]
+    swapped = evaluate(prediction[::-1].copy(), target, 16000, ["RTE"], ("3s",))["3s"]["RTE"]
+    assert right < 0.08 and swapped > 0.2, (right, swapped)
