@@ -159,7 +159,7 @@ class Simulator:
         """[V, 2, T] for ``views`` simulated with pyroomacoustics seed ``seed``."""
         from audiogs_core.metrics.highpass import highpass
         from audiogs_core.sim import rooms
-        from audiogs_core.sim.simulate import MIN_RT_TIME, RT_FACTOR, _convolve, ear_rirs
+        from audiogs_core.sim.simulate import MIN_RT_TIME, RT_FACTOR, convolve, ear_rirs
 
         path = self.cache / f"{self._key(spec, views, seed)}.npy" if self.cache else None
         if path is not None and path.is_file():
@@ -167,7 +167,7 @@ class Simulator:
         rt_time = max(RT_FACTOR * rooms.sabine_rt60(spec), MIN_RT_TIME)
         t0 = time.monotonic()
         _, left, right = ear_rirs(spec, views, self.bank, SR, seed, rt_time)
-        x = np.stack([highpass(np.stack([_convolve(self.signal, a), _convolve(self.signal, b)]), SR)
+        x = np.stack([highpass(np.stack([convolve(self.signal, a), convolve(self.signal, b)]), SR)
                       for a, b in zip(left, right)])
         print(f"  simulated {spec.name} seed {seed}: {len(views)} heads, {time.monotonic() - t0:.0f} s",
               flush=True)
@@ -179,10 +179,10 @@ class Simulator:
     def anechoic(self, spec, view) -> np.ndarray:
         """[2, T]: the dry signal through the HRIR pair of the straight direction to the source."""
         from audiogs_core.metrics.highpass import highpass
-        from audiogs_core.sim.simulate import _convolve
+        from audiogs_core.sim.simulate import convolve
 
         hl, hr = self.bank.lookup(head_frame_direction(spec.source, view.position, view.yaw))
-        return highpass(np.stack([_convolve(self.signal, hl), _convolve(self.signal, hr)]), SR)
+        return highpass(np.stack([convolve(self.signal, hl), convolve(self.signal, hr)]), SR)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -203,14 +203,14 @@ def _frames(w: np.ndarray, n: int, hop: int) -> np.ndarray:
 def _pooled_lag(spectra: np.ndarray, keep: np.ndarray, n: int) -> float:
     """GCC-PHAT peak of the unit cross-spectra of the kept cells [frames, bins]; nan if none."""
     from audiogs_core.conventions import HIGHPASS_HZ
-    from audiogs_core.metrics.itd import MAX_LAG_S, UPSAMPLE, _peak_lag
+    from audiogs_core.metrics.itd import MAX_LAG_S, UPSAMPLE, peak_lag
 
     if not np.any(keep):
         return float("nan")
     cross = spectra[0] * np.conj(spectra[1])
     pooled = np.sum(np.where(keep, cross / np.maximum(np.abs(cross), 1e-300), 0.0), axis=0)
     pooled[np.fft.rfftfreq(n, 1.0 / SR) < HIGHPASS_HZ] = 0.0
-    return _peak_lag(pooled, n, SR, MAX_LAG_S, UPSAMPLE)
+    return peak_lag(pooled, n, SR, MAX_LAG_S, UPSAMPLE)
 
 
 def coherence(c0: float, n: int = 256, hop: int = 64, tau_s: float = 0.01, bands: int = 16,

@@ -18,7 +18,6 @@ import argparse
 import numpy as np
 
 from audiogs_core.errors import AudioGSError
-from audiogs_core.metrics.registry import ALL_METRICS, PATH_METRICS, parse_metric_list
 
 NAME = "eval"
 HELP = "score a trained model (and, with --baselines, every baseline) on views of a capture"
@@ -36,8 +35,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--html", default=None, metavar="OUT_DIR",
                    help="write OUT_DIR/listen.html: players, spectrograms and metrics per view")
     p.add_argument("--metrics", default=None,
-                   help="comma-separated window metrics (default: all of " + ",".join(ALL_METRICS) +
-                        "; DPAM and DPAM_ears are slow)")
+                   help="comma-separated window metrics, e.g. MAG,ITDE (default: all of them, listed in "
+                        "docs/DESIGN.md §7; DPAM and DPAM_ears are slow)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--resample", action="store_true", help="resample files whose rate differs from the capture's")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
@@ -59,6 +58,9 @@ def choose_views(capture, spec: str) -> list:
 
 
 def parse_metrics(spec: str | None) -> list[str]:
+    """Window metric names from 'MAG,ITDE,...' (None: all of them)."""
+    from audiogs_core.metrics.registry import parse_metric_list
+
     return parse_metric_list(spec)
 
 
@@ -83,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from audiogs_core.io.listener_path import load_path
     from audiogs_core.method import Method
     from audiogs_core.metrics.evaluate import DEFAULT_WINDOWS, evaluate, mean_scores
+    from audiogs_core.metrics.registry import PATH_METRICS
     from audiogs_core.renderer import ModelMethod, load_model
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.device import resolve_device

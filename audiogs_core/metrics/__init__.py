@@ -1,4 +1,4 @@
-"""Metrics (docs/DESIGN.md, "Metrics"; each registered in ``metrics.registry``) and the 150 Hz high-pass.
+"""Metrics (docs/DESIGN.md §7; each registered once in ``metrics.registry``) and the 150 Hz high-pass.
 
 ``highpass``, ``mag`` and ``evaluate`` import numpy, scipy and torch only;
 the RT60 estimator and DPAM load their models lazily, on first use.

@@ -42,7 +42,7 @@ ONSET_RISE_DB = 4.5  # ... by this much
 ONSET_FLOOR_DB = -60.0  # and lies within this of the segment's loudest cell (not numerical noise)
 
 
-def _peak_lag(cross: np.ndarray, n: int, sample_rate: int, max_lag_s: float, upsample: int) -> float:
+def peak_lag(cross: np.ndarray, n: int, sample_rate: int, max_lag_s: float, upsample: int) -> float:
     """Lag (s) of the peak within +-``max_lag_s`` of the correlation whose spectrum is ``cross``.
 
     ``cross`` [n // 2 + 1] is a cross-spectrum on the grid of ``np.fft.rfft(., n)``;
@@ -85,7 +85,7 @@ def gcc_phat_lag(left: np.ndarray, right: np.ndarray, sample_rate: int,
     cross = cross / (mag + 1e-12 * mag.max())
     freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
     cross[freqs < HIGHPASS_HZ] = 0.0
-    return _peak_lag(cross, n, sample_rate, max_lag_s, upsample)
+    return peak_lag(cross, n, sample_rate, max_lag_s, upsample)
 
 
 def _subwindows(x: np.ndarray, sample_rate: int) -> list[np.ndarray]:
@@ -170,7 +170,7 @@ def segment_itd(x: np.ndarray, sample_rate: int) -> float:
     pooled[np.fft.rfftfreq(n, 1.0 / sample_rate) < HIGHPASS_HZ] = 0.0
     if not np.any(np.abs(pooled) > 0):
         return float("nan")
-    return _peak_lag(pooled, n, sample_rate, MAX_LAG_S, UPSAMPLE)
+    return peak_lag(pooled, n, sample_rate, MAX_LAG_S, UPSAMPLE)
 
 
 def robust_itd(x: np.ndarray, sample_rate: int) -> float:

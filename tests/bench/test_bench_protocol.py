@@ -4,6 +4,7 @@ import pytest
 
 from _bench_data import grid_capture, ring_capture
 from audiogs_core.bench.protocol import (
+    PATH_BASELINES,
     PRESET_METHODS,
     ABLATIONS, METHODS, BenchConfig, Unit, facing_away, fold_plan, full_config, plan_units, quick_config, shrink,
 )
@@ -13,14 +14,16 @@ from audiogs_core.geometry import yaw_to_quat
 
 def test_full_config_runs_the_whole_protocol():
     cfg = full_config()
-    assert cfg.rooms == ("shoebox", "lshape") and cfg.splits == ("A", "B")
+    assert cfg.rooms == ("shoebox", "lshape") and cfg.splits == ("A", "B", "C")
     assert cfg.folds_a == tuple(range(8)) and cfg.references == ("close", "view")
     assert set(cfg.methods) == set(METHODS) and set(cfg.ablations) == set(ABLATIONS) | set(PRESET_METHODS)
     assert cfg.sample_rate == 16000 and cfg.max_test_views_b is None
     units = plan_units(cfg)
-    # split A: 2 rooms x 2 references x 8 folds x 6 methods; ablations (7) and the published
-    # preset: 2 rooms x 1 reference x 2 folds x 8; split B: 2 rooms x 1 fold x 6 methods
-    assert len(units) == 192 + 32 + 12
+    # split A: 2 rooms x 2 references x 8 folds x 7 methods; ablations (7) and the published
+    # preset: 2 rooms x 1 reference x 2 folds x 8; split B: 2 rooms x 1 fold x 7 methods;
+    # split C: 2 rooms x 2 references x 1 fold x 6 methods (AudioGS and the 5 that follow a path)
+    assert len(units) == 224 + 32 + 14 + 24
+    assert {u.method for u in units if u.split == "C"} == {"audiogs", *PATH_BASELINES}
     assert len(set(units)) == len(units)
     abl = [u for u in units if u.method in ABLATIONS or u.method in PRESET_METHODS]
     assert {u.fold for u in abl} == set(cfg.ablation_folds) and {u.split for u in abl} == {"A"}

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DEMO = ROOT / "scripts" / "demo.py"
 SECONDS, EPOCHS = 3, 2
-METHODS = ("audiogs", "input", "nearest_view", "mean_view", "dsp")
+METHODS = ("audiogs", "input", "nearest_view", "idw_mix", "mean_view", "dsp")
 OUTPUTS = ("capture", "model", "demo.blend", "orbit.wav", "demo.png", "report.md", "report.json",
            "listen.html")
 
