@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -26,6 +27,7 @@ from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.render import render_moving_spec, render_static_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
+ProgressFn = Callable[[int, int], None]  # (STFT frames done, total)
 
 
 @dataclass
@@ -78,13 +80,16 @@ def _frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> n
 
 @torch.no_grad()
 def render_frames(
-    loaded: LoadedModel, start_s: float, duration_s: float, pose_at, static: bool = False
+    loaded: LoadedModel, start_s: float, duration_s: float, pose_at, static: bool = False,
+    progress: ProgressFn | None = None,
 ) -> np.ndarray:
     """Render [2, round(duration*sr)] samples starting at ``start_s``.
 
     ``pose_at(times [N]) -> (positions [N, 3], rotations [N, 4] wxyz)`` gives
     the listener pose at each STFT frame time; ``static`` promises it is the
     same pose for every frame (evaluated once per cell instead of per frame).
+    ``progress(done, total)`` is called after each chunk with the STFT frames
+    rendered so far (what a bake's progress bar and time left are read from).
     """
     sr = loaded.sample_rate
     settings = loaded.model.grid.stft
@@ -119,6 +124,8 @@ def render_frames(
             spec = render_moving_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
                                  rotations[None, a:b], ref_mag[a:b], _rows(itd_weight, a, b))
         out[:, :, a:b] = spec[0]
+        if progress is not None:
+            progress(b, n_frames)
     return istft(out, settings, n).cpu().numpy().astype(np.float32)
 
 
@@ -127,21 +134,23 @@ def _rows(x: torch.Tensor | None, a: int, b: int) -> torch.Tensor | None:
 
 
 def render_static(loaded: LoadedModel, position, rotation, start_s: float = 0.0,
-                  duration_s: float | None = None) -> np.ndarray:
+                  duration_s: float | None = None, progress: ProgressFn | None = None) -> np.ndarray:
     """A listener standing still; by default over the whole recording."""
     pos = np.asarray(position, dtype=np.float64).reshape(3)
     rot = np.asarray(rotation, dtype=np.float64).reshape(4)
     if duration_s is None:
         duration_s = loaded.duration - start_s
     return render_frames(loaded, start_s, duration_s,
-                         lambda t: (np.tile(pos, (len(t), 1)), np.tile(rot, (len(t), 1))), static=True)
+                         lambda t: (np.tile(pos, (len(t), 1)), np.tile(rot, (len(t), 1))), static=True,
+                         progress=progress)
 
 
-def render_path(loaded: LoadedModel, path: ListenerPath) -> np.ndarray:
+def render_path(loaded: LoadedModel, path: ListenerPath, progress: ProgressFn | None = None) -> np.ndarray:
     """From the path's first frame time to its last (one frame: the whole recording)."""
     if len(path) == 1:
-        return render_static(loaded, path.positions[0], path.rotations[0])
-    return render_frames(loaded, float(path.start), float(path.end - path.start), path.sample)
+        return render_static(loaded, path.positions[0], path.rotations[0], progress=progress)
+    return render_frames(loaded, float(path.start), float(path.end - path.start), path.sample,
+                         progress=progress)
 
 
 class ModelMethod(Method):

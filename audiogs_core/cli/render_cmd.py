@@ -59,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(args.progress, label="render")
     progress.update(0, 1)
     loaded = load_model(args.model, resolve_device(args.device))
+
+    def frames_done(done: int, total: int) -> None:
+        # STFT frames rendered (the last step is writing the file): a bake shows its progress and
+        # time left from these
+        progress.update(done, total + 1)
+
     start = 0.0 if args.start is None else args.start
     duration = None if args.duration is None else args.duration
     if args.path is not None:
@@ -66,14 +72,14 @@ def run(args: argparse.Namespace) -> int:
             raise AudioGSError("--start/--duration do not apply to --path (the path's times decide)")
         path = load_path(args.path)
         check_path_within(path, loaded.duration)
-        audio = render_path(loaded, path)
+        audio = render_path(loaded, path, progress=frames_done)
     else:
         if args.view is not None:
             view = load_capture(args.capture).view(args.view)
             position, rotation = view.pose.position, view.pose.rotation
         else:
             position, rotation = parse_pose(args.pose)
-        audio = render_static(loaded, position, rotation, start, duration)
+        audio = render_static(loaded, position, rotation, start, duration, progress=frames_done)
     rate = loaded.sample_rate
     if args.sample_rate is not None and args.sample_rate != rate:
         if args.sample_rate <= 0:
@@ -81,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         audio = resample(audio, rate, args.sample_rate)
         rate = args.sample_rate
     write_wav(args.out, audio, rate)
-    progress.update(1, 1)
+    progress.update(1, 1)  # written
     seconds = audio.shape[1] / rate
     progress.done(out=str(args.out), seconds=seconds, sample_rate=rate)
     if args.progress == "text":

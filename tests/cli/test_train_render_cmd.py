@@ -104,3 +104,20 @@ def test_train_uses_the_tuned_preset_unless_told_otherwise(freefield_capture, tr
     assert json.loads((out / "model.json").read_text())["flags"] == PRESETS["published"].flags.to_dict()
     assert main(["train", str(freefield_capture), "--out", str(tmp_path / "x"), "--preset", "best"]) == 1
     assert "unknown preset 'best'" in capsys.readouterr().err
+
+
+def test_render_reports_progress_while_it_renders(freefield_capture, trained, tmp_path, capsys, monkeypatch):
+    # What a bake's progress bar and time left are read from: a progress line per chunk of frames.
+    from audiogs_core import renderer
+
+    monkeypatch.setattr(renderer, "CHUNK_FRAMES", 64)  # 3 s = 301 frames: 5 chunks
+    out = tmp_path / "v.wav"
+    assert main(["render", str(trained), "--capture", str(freefield_capture), "--view", "view5",
+                 "--out", str(out), "--progress", "jsonl", "--device", "cpu"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    steps = [(e["step"], e["total"]) for e in events if e["event"] == "progress"]
+    fractions = [s / t for s, t in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    during = [(s, t) for s, t in steps if 0 < s < t]
+    assert len(during) == 5 and [s for s, _ in during] == [64, 128, 192, 256, 301]
+    assert events[-1]["event"] == "done" and out.is_file()
