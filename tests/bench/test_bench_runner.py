@@ -28,13 +28,14 @@ class Received:
 
     def __init__(self, monkeypatch):
         import audiogs_core.baselines.implicit_field as implicit_field
+        from audiogs_core.baselines import LEARNED
         import audiogs_core.bench.methods as methods
         import audiogs_core.train.trainer as trainer
 
         self.calls = []  # (unit, targets, what, train audio [V, 2, T], reference [C, T])
         self._fold = None
-        run_method, train_model, fit, get_baseline = (methods.run_method, trainer.train_model,
-                                                      implicit_field.fit, methods.get_baseline)
+        run_method, train_model, fit, build_baseline = (methods.run_method, trainer.train_model,
+                                                        implicit_field.fit, methods.build_baseline)
 
         def run_method_seen(name, fold, config):
             self._fold = fold
@@ -55,18 +56,22 @@ class Received:
             record("implicit_field.fit", inputs.train_audio, inputs.reference)
             return fit(inputs, *args, **kwargs)
 
-        def get_baseline_seen(name):
-            predictor = get_baseline(name)
+        def build_baseline_seen(name, inputs, options=None):
+            method = build_baseline(name, inputs, options)
+            if name in LEARNED:
+                return method  # the implicit field's fit is recorded above
+            inner = method.predict
 
-            def predict(inputs, position, rotation):
+            def predict(position, rotation):
                 record(f"baseline {name}", inputs.train_audio, inputs.reference)
-                return predictor(inputs, position, rotation)
-            return predict
+                return inner(position, rotation)
+            method.predict = predict  # type: ignore[method-assign]
+            return method
 
         monkeypatch.setattr(methods, "run_method", run_method_seen)
         monkeypatch.setattr(trainer, "train_model", train_model_seen)
         monkeypatch.setattr(implicit_field, "fit", fit_seen)
-        monkeypatch.setattr(methods, "get_baseline", get_baseline_seen)
+        monkeypatch.setattr(methods, "build_baseline", build_baseline_seen)
 
 
 @pytest.fixture(scope="module")

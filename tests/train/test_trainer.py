@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from audiogs_core.baselines import BaselineInputs, get_baseline
+from audiogs_core.baselines import BaselineInputs, build_baseline
 from audiogs_core.io.capture import load_capture, load_capture_audio
 from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.metrics.evaluate import evaluate
@@ -27,7 +27,7 @@ def data(freefield_capture):
 
 def _baseline(name, td, view):
     """The baseline ``name``'s prediction [2, T] of ``view`` from the training data's train views."""
-    return get_baseline(name)(BaselineInputs.from_training(td), view.pose.position, view.pose.rotation)
+    return build_baseline(name, BaselineInputs.from_training(td)).predict(view.pose.position, view.pose.rotation)
 
 
 def _scores(pred, target):
