@@ -3,7 +3,7 @@
 Each non-learned baseline module exposes ``NAME`` and
 ``predict(inputs: BaselineInputs, position [3], rotation [4] wxyz) -> [2, T]``;
 :mod:`audiogs_core.baselines.registry` builds any baseline, learned or not,
-as a :class:`~audiogs_core.baselines.method.Method` (``predict`` for a
+as a :class:`~audiogs_core.method.Method` (``predict`` for a
 standing listener, ``predict_path`` for a moving one).
 """
 

@@ -1,1 +1,4 @@
-"""Signal processing in torch: ``stft``, the project's STFT (DESIGN.md §2)."""
+"""Signal processing: ``stft``, the project's STFT in torch (DESIGN.md §2), and
+``pose_crossfade`` (numpy), a moving listener as a crossfade of standing ones at pose knots
+(the simulator's ground truth along a path and the baselines that cannot move share it).
+"""

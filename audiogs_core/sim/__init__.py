@@ -2,7 +2,9 @@
 
 Modules: ``rooms`` (shoebox, lshape, OBJ rooms, materials), ``hrtf`` (sphere,
 KEMAR, SOFA ear responses), ``layouts`` (ring and grid listener layouts),
-``dry`` (source signals), ``simulate`` (``simulate_capture``) and ``geometry``.
+``path_layouts`` (split C's listener paths for any room), ``paths`` (the ground
+truth along a path), ``tails`` (which late tail each head hears), ``dry``
+(source signals), ``simulate`` (``simulate_capture``) and ``geometry``.
 """
 
 from __future__ import annotations
