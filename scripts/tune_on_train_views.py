@@ -57,14 +57,14 @@ def _same_mesh(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
 def benchmark_overlap(capture) -> list[str]:
     """What ``capture`` shares with the benchmark's scenes, one sentence each (empty: nothing)."""
     from audiogs_core.bench.protocol import ROOMS, BenchConfig
-    from audiogs_core.sim.rooms import load_room, read_obj
+    from audiogs_core.sim.rooms import load_room, read_room_polygons
 
     problems = []
     sim = capture.raw.get("simulation") or {}
     if sim.get("room") in ROOMS:
         problems.append(f"it was simulated in the benchmark room {sim['room']!r}")
     if capture.room_mesh is not None and capture.room_mesh.is_file():
-        polys = read_obj(capture.room_mesh)
+        polys = read_room_polygons(capture.room_mesh)
         problems += [f"its room mesh {capture.room_mesh} is the benchmark room {room!r}"
                      for room in ROOMS if _same_mesh(polys, load_room(room).polygons)]
     if sim and sim.get("seed") == BenchConfig().sim_seed:

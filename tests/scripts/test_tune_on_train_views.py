@@ -14,7 +14,7 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.io.audio import write_wav
 from audiogs_core.io.capture import load_capture, write_capture
 from audiogs_core.sim.layouts import ring_layout
-from audiogs_core.sim.rooms import lshape, obj_room, shoebox, write_obj
+from audiogs_core.sim.rooms import lshape, obj_room, shoebox, write_room_obj
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("tune_on_train_views", ROOT / "scripts" / "tune_on_train_views.py")
@@ -27,7 +27,7 @@ DEVTEE = ROOT / "docs" / "experiments" / "dev_rooms" / "devtee.obj"
 def _capture(folder: Path, room, sim_room: str, seed: int = 101, move: dict | None = None):
     """A capture folder laid out like the simulator's: room.obj, ring views, simulation block."""
     folder.mkdir(parents=True)
-    write_obj(folder / "room.obj", room.polygons, room.name)
+    write_room_obj(folder / "room.obj", room.polygons, room.name)
     silence = np.zeros((2, 160), dtype=np.float32)
     write_wav(folder / "ref.wav", silence[:1], 16000)
     views = []
