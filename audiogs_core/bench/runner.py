@@ -20,7 +20,6 @@ from audiogs_core.bench.captures import capture_dir, ensure_capture, with_paths
 from audiogs_core.bench.parts import PART_FORMAT, part_path, read_part, sample_audio_path
 from audiogs_core.bench.protocol import SPLIT_LAYOUT, BenchConfig, Unit, captures_needed, folds_of, plan_units
 from audiogs_core.bench.report import write_report
-from audiogs_core.conventions import BENCH_SAMPLE_RATE
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json
 
@@ -37,8 +36,6 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
     from audiogs_core.bench.methods import run_method
     from audiogs_core.bench.scoring import score, score_path
     from audiogs_core.io.audio import write_wav
-    from audiogs_core.metrics.prepare import prepare
-    from audiogs_core.metrics.tracking import track
 
     t0 = time.monotonic()
     folder = capture_dir(out_dir, unit.room, SPLIT_LAYOUT[unit.split])
@@ -54,10 +51,9 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
             views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores}
         else:
             # Paths also keep their tracking curves (and the target's), for the report's plots.
-            target_curves = track(prepare(pred, t.audio, fold.sample_rate)[1], BENCH_SAMPLE_RATE)
-            scores, curves = score_path(pred, t.audio, fold.sample_rate, config.metrics, config.windows,
-                                        costly_windows=costly_windows, costly_lengths=config.dpam_lengths,
-                                        target_curves=target_curves)
+            scores, curves, target_curves = score_path(
+                pred, t.audio, fold.sample_rate, config.metrics, config.windows,
+                costly_windows=costly_windows, costly_lengths=config.dpam_lengths)
             views[t.name] = {"subsets": t.view.subsets, "dpam": t.view.dpam, "scores": scores,
                              "curves": curves.to_dict(), "target_curves": target_curves.to_dict()}
     sample: str | None = None

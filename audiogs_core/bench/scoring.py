@@ -57,14 +57,13 @@ def score(pred: np.ndarray, target: np.ndarray, sample_rate: int, metrics: Itera
 def score_path(pred: np.ndarray, target: np.ndarray, sample_rate: int, metrics: Iterable[str],
                windows: Iterable[str] = ("3s", "1s"), costly_windows: int | None = None,
                costly_lengths: Iterable[str] = ("3s", "1s"),
-               target_curves: TrackCurves | None = None) -> tuple[dict[str, dict[str, float]], TrackCurves]:
+               ) -> tuple[dict[str, dict[str, float]], TrackCurves, TrackCurves]:
     """A listener path's scores: :func:`score` plus ``"track"``: LEVEL, ILD, ITD, TREND.
 
-    Returns the scores and the prediction's tracking curves (for plots);
-    ``target_curves`` saves recomputing the target's.
+    Returns the scores and the tracking curves of the prediction and of the target (for plots).
     """
     out = score(pred, target, sample_rate, metrics, windows, costly_windows, costly_lengths)
     p, g = prepare(pred, target, sample_rate)
-    curves = track(p, BENCH_SAMPLE_RATE)
-    out["track"] = tracking_errors(curves, target_curves or track(g, BENCH_SAMPLE_RATE))
-    return out, curves
+    curves, target_curves = track(p, BENCH_SAMPLE_RATE), track(g, BENCH_SAMPLE_RATE)
+    out["track"] = tracking_errors(curves, target_curves)
+    return out, curves, target_curves

@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
                 raise AudioGSError(f"{truth.audio}: {sr} Hz, the capture is at {audio.sample_rate} Hz")
             for name, method in methods.items():
                 pred = method.predict_path(path)
-                scores, _ = score_path(pred, target, audio.sample_rate, metrics, windows,
+                scores, _, _ = score_path(pred, target, audio.sample_rate, metrics, windows,
                                        costly_windows=len(pred[0]))  # every window, as for views
                 results["paths"].setdefault(truth.name, {})[name] = scores
                 per_path_method[name].append(scores)
