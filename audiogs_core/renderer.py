@@ -24,7 +24,11 @@ from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
+from audiogs_core.model.direct import room_routes, straight_routes
+from audiogs_core.model.head_model import HeadModel, head_model
+from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import render_moving_spec, render_static_spec
+from audiogs_core.model.split_field import render_split_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
 ProgressFn = Callable[[int, int], None]  # (STFT frames done, total)
@@ -37,6 +41,8 @@ class LoadedModel:
     model: AudioGaussians
     reference: np.ndarray  # [C, T] float32, as given at training
     meta: dict
+    occlusion: RoomOcclusion | None = None  # the room the split field's direct sound goes round
+    head: HeadModel | None = None  # the split field's ears (None: the analytic sphere)
 
     @property
     def sample_rate(self) -> int:
@@ -60,18 +66,49 @@ def model_from_tensors(meta: dict, tensors: dict) -> AudioGaussians:
         reference_binaural=int(meta.get("reference_channels", 1)) == 2,
     )
     model.load_tensors(tensors)
+    direct = meta.get("direct")
+    if model.flags.split_field:
+        if not isinstance(direct, dict):
+            raise AudioGSError("model.json: a split-field model needs its 'direct' geometry; retrain the model")
+        model.set_direct_geometry(np.asarray(direct["source_position"], dtype=np.float64),
+                                  float(direct["direct_distance"]), float(direct["reference_source_distance"]))
     return model
 
 
-def load_model(folder: str | Path, device: str | torch.device = "cpu") -> LoadedModel:
-    """Read a model folder onto ``device``, in eval mode, with its reference recording."""
+def model_head(meta: dict, hrtf: str | None = None) -> HeadModel | None:
+    """The head model a split-field model renders with: ``hrtf`` (``sphere``, ``kemar`` or a
+    ``.sofa`` path), else model.json's ``direct.head_model`` (missing: ``sphere``); None for
+    the sphere. Other models have no head model: they take the Gaussians' own ITD."""
+    flags = ModelFlags.from_dict(meta.get("flags", {}))
+    if not flags.split_field:
+        if hrtf not in (None, "sphere"):
+            raise AudioGSError(f"hrtf {hrtf!r}: only a model trained with --preset physical (flag split_field) "
+                               "renders with an HRTF; this one's Gaussians carry their own ITD and no head model")
+        return None
+    direct = meta.get("direct")
+    named = direct.get("head_model", "sphere") if isinstance(direct, dict) else "sphere"
+    kind = str(named) if hrtf is None else hrtf
+    if kind == "sphere":
+        return None
+    return head_model(kind, int(meta["sample_rate"]), float(meta["head_radius"]), float(meta["speed_of_sound"]))
+
+
+def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str | None = None) -> LoadedModel:
+    """Read a model folder onto ``device``, in eval mode, with its reference recording.
+
+    ``hrtf``: the head model of a split-field model (``sphere``, ``kemar`` or a ``.sofa`` path;
+    None: the one model.json names), see :func:`model_head`.
+    """
     mf = read_model_folder(folder)
+    head = model_head(mf.meta, hrtf)
     model = model_from_tensors(mf.meta, mf.tensors).to(device)
     model.eval()
     reference, sr = mf.read_reference()
     if sr != mf.sample_rate:
         raise AudioGSError(f"{mf.reference_wav}: sample rate {sr} Hz, model.json says {mf.sample_rate} Hz")
-    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta)
+    polygons = mf.room_polygons() if model.flags.split_field and model.flags.occlusion else None
+    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta,
+                       occlusion=None if polygons is None else RoomOcclusion(polygons), head=head)
 
 
 def _frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> np.ndarray:
@@ -115,9 +152,20 @@ def render_frames(
     rotations = torch.as_tensor(quat_to_matrix(np.asarray(rotations)), dtype=torch.float32, device=device)
     out = torch.empty(2, settings.n_freq, n_frames, dtype=torch.complex64, device=device)
     times_t = torch.from_numpy(times)
+    split = loaded.model.flags.split_field
+    if split:
+        assert history is not None  # split_field needs reverb_tail
+        frames = torch.cat([history, ref_spec], dim=-1)
     for a in range(0, n_frames, CHUNK_FRAMES):
         b = min(a + CHUNK_FRAMES, n_frames)
-        if static:
+        if split:
+            span = slice(a, a + 1) if static else slice(a, b)
+            pos, rot = positions[None, span], rotations[None, span]
+            route = (straight_routes(loaded.model, pos) if loaded.occlusion is None
+                     else room_routes(loaded.model, loaded.occlusion, pos.cpu().double().numpy()))
+            spec = render_split_spec(loaded.model, frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
+                                     pos, rot, route, loaded.head)
+        elif static:
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                       rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))
         else:

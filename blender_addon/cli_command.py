@@ -44,6 +44,9 @@ def add_bake_arguments(p: argparse.ArgumentParser, blend_required: bool = False)
     p.add_argument("--sample-rate", type=int, default=0,
                    help="output rate in Hz (default: the scene's audio rate)")
     p.add_argument("--substeps", type=int, default=None, help="listener samples per frame")
+    p.add_argument("--hrtf", default=None, metavar="sphere|kemar|FILE.sofa",
+                   help="the listener's ears, for a model trained with --preset physical "
+                        "(default: the Bake panel's, else the model's)")
     p.add_argument("--python", default=None, help="engine Python (default: the preferences')")
     p.add_argument("--device", default=None, choices=("auto", "cpu", "cuda"))
     p.add_argument("--save", action="store_true",
@@ -83,7 +86,7 @@ def run_bake(args: argparse.Namespace) -> str:
     a, b = args.frames if args.frames is not None else (None, None)
     # Validate the bake (cheap) before checking the engine (slow).
     plan = ops_bake.plan_bake(scene, args.camera, a, b, args.out, args.sample_rate,
-                              args.substeps, args.model)
+                              args.substeps, args.model, args.hrtf)
     try:
         config = engine.prepare(python, device)
     except EngineError:

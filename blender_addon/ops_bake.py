@@ -48,6 +48,7 @@ class BakePlan:
     tmp_dir: Path
     path_file: Path
     frames: int = 0
+    hrtf: str = ""  # the engine's --hrtf: sphere, kemar or an absolute .sofa path ("": the model's)
     extra: dict = field(default_factory=dict)
 
     def cleanup(self) -> None:
@@ -126,10 +127,27 @@ def check_sample_rate(rate: int) -> int:
     return rate
 
 
+def check_hrtf(value: str, meta: dict) -> str:
+    """The ``--hrtf`` of a bake: "" (the model's), sphere, kemar or a .sofa file made absolute."""
+    value = value.strip()
+    if not value:
+        return ""
+    if value not in properties.HRTF_NAMES:
+        value = bpy.path.abspath(value)
+        if not Path(value).is_file():
+            raise AddonError(f"HRTF file not found: {value}: choose a .sofa file, or type sphere or "
+                             "kemar (AudioGS sidebar > Bake > HRTF)")
+    if value != "sphere" and not meta.get("flags", {}).get("split_field"):
+        raise AddonError(f"HRTF {Path(value).name}: only a model trained with the Physical preset has "
+                         "ears to change: retrain with it or clear AudioGS sidebar > Bake > HRTF")
+    return value
+
+
 def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | None = None,
               frame_end: int | None = None, filepath: str = "", sample_rate: int = 0,
-              substeps: int | None = None, model_dir: str = "") -> BakePlan:
-    """Validate a bake and write its listener path; raises AddonError saying what to fix."""
+              substeps: int | None = None, model_dir: str = "", hrtf: str | None = None) -> BakePlan:
+    """Validate a bake and write its listener path; raises AddonError saying what to fix.
+    ``hrtf`` None: the Bake panel's HRTF."""
     st = properties.settings(scene)
     model_str = model_dir or st.model_dir
     if not model_str:
@@ -155,6 +173,7 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
     rate = check_sample_rate(int(sample_rate) or int(st.bake_sample_rate)
                              or int(scene.render.ffmpeg.audio_mixrate))
     out = check_output(filepath or st.bake_path, scene, obj.name)
+    head = check_hrtf(st.bake_hrtf if hrtf is None else hrtf, meta)
     steps = st.bake_substeps if substeps is None else int(substeps)
     times, positions, rotations = sample_listener(scene, obj, a, b, start, steps)
     tmp = Path(tempfile.mkdtemp(prefix="audiogs-bake-"))
@@ -164,7 +183,7 @@ def plan_bake(scene: bpy.types.Scene, listener: str = "", frame_start: int | Non
     write_path(path_file, ListenerPath(times=times, positions=positions, rotations=rotations))
     return BakePlan(scene=scene, listener=obj.name, frame_start=a, frame_end=b, out_path=out,
                     sample_rate=rate, model_dir=model, duration=(b - a + 1) / fps,
-                    tmp_dir=tmp, path_file=path_file, frames=len(times))
+                    tmp_dir=tmp, path_file=path_file, frames=len(times), hrtf=head)
 
 
 def bake_job(plan: BakePlan, config: EngineConfig) -> EngineJob:
@@ -174,8 +193,9 @@ def bake_job(plan: BakePlan, config: EngineConfig) -> EngineJob:
 
 
 def render_args(plan: BakePlan, device: str) -> list[str]:
-    return ["render", str(plan.model_dir), "--out", str(plan.out_path), "--path",
+    args = ["render", str(plan.model_dir), "--out", str(plan.out_path), "--path",
             str(plan.path_file), "--sample-rate", str(plan.sample_rate), "--device", device]
+    return args + (["--hrtf", plan.hrtf] if plan.hrtf else [])
 
 
 def _free_channel(se: bpy.types.SequenceEditor, start: int, end: int) -> int:
@@ -230,10 +250,10 @@ def execute_plan(plan: BakePlan, config: EngineConfig, quiet: bool = False) -> b
 def bake(scene: bpy.types.Scene, config: EngineConfig, listener: str = "",
          frame_start: int | None = None, frame_end: int | None = None, filepath: str = "",
          sample_rate: int = 0, substeps: int | None = None, model_dir: str = "",
-         quiet: bool = False) -> bpy.types.Strip:
+         quiet: bool = False, hrtf: str | None = None) -> bpy.types.Strip:
     """The whole bake, blocking (headless, scripts). Raises AddonError/EngineError."""
     plan = plan_bake(scene, listener, frame_start, frame_end, filepath, sample_rate,
-                     substeps, model_dir)
+                     substeps, model_dir, hrtf)
     return execute_plan(plan, config, quiet)
 
 

@@ -159,6 +159,7 @@ class AUDIOGS_PT_bake(_AudioGSPanel):
         if not st.bake_sample_rate:
             layout.label(text=f"Output at the scene's {scene.render.ffmpeg.audio_mixrate} Hz")
         layout.prop(st, "bake_substeps")
+        layout.prop(st, "bake_hrtf")
         col = layout.column()
         col.enabled = bool(st.model_dir)
         col.operator("audiogs.bake", icon="SOUND")

@@ -14,6 +14,8 @@ DEVICE_OVERRIDE_ITEMS = [
 ]
 # Output rates a bake accepts (Hz); 0 means the scene's audio rate.
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
+# The engine's built-in HRTFs (render --hrtf); any other Bake > HRTF value is a .sofa file.
+HRTF_NAMES = ("sphere", "kemar")
 
 
 def _core_presets() -> list[tuple[str, str, str]]:
@@ -120,6 +122,10 @@ class AUDIOGS_SceneSettings(bpy.types.PropertyGroup):
         name="Output", description="WAV to write (empty: next to the .blend)", subtype="FILE_PATH")
     bake_substeps: IntProperty(  # type: ignore[valid-type]
         name="Sub-frames", description="Listener samples per frame", default=1, min=1, max=16)
+    bake_hrtf: StringProperty(  # type: ignore[valid-type]
+        name="HRTF", subtype="FILE_PATH",
+        description=("The listener's ears, for a model trained with the Physical preset: sphere, "
+                     "kemar or a .sofa file (empty: the model's own)"))
     bake_sample_rate: IntProperty(  # type: ignore[valid-type]
         name="Sample Rate", default=0, min=0, soft_max=MAX_SAMPLE_RATE, subtype="NONE",
         description=(f"Output rate in Hz, {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} "

@@ -1,5 +1,5 @@
 """Paths that move with the .blend: on every save the add-on's paths (model
-folder, capture, output, last bake) and the baked strips' sounds are stored
+folder, capture, output, last bake, a .sofa HRTF) and the baked strips' sounds are stored
 with Blender's relative ``//`` convention, relative to the file being written.
 
 Blender remaps its own relative paths on "Save As" but leaves absolute ones
@@ -18,7 +18,8 @@ from bpy.app.handlers import persistent
 from . import properties
 
 # The scene settings that hold file or folder paths.
-PATH_SETTINGS = ("capture_dir", "reference_audio", "model_dir", "bake_path", "last_bake_path")
+PATH_SETTINGS = ("capture_dir", "reference_audio", "model_dir", "bake_path", "last_bake_path",
+                 "bake_hrtf")
 
 
 def relative_to(path: str, old_blend: str, new_blend: str) -> str:
@@ -49,6 +50,8 @@ def make_paths_relative(*args: object) -> None:
         st = properties.settings(scene)
         for name in PATH_SETTINGS:
             value = getattr(st, name)
+            if name == "bake_hrtf" and value.strip() in properties.HRTF_NAMES:  # a name, not a file
+                continue
             rel = relative_to(value, old, new)
             if rel != value:
                 setattr(st, name, rel)

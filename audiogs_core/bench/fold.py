@@ -18,7 +18,7 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.io.audio import read_wav
 from audiogs_core.io.capture import Capture, load_capture, load_capture_audio
 from audiogs_core.io.listener_path import ListenerPath, load_path
-from audiogs_core.train.data import TrainingData
+from audiogs_core.train.data import TrainingData, room_polygons
 
 
 @dataclass
@@ -76,7 +76,7 @@ def load_fold(config: BenchConfig, unit: Unit, capture_folder: str | Path) -> Fo
         reference_position=ref_position, reference_rotation=ref_rotation,
         head_radius=capture.head_radius, view_names=[v.name for v in train],
         view_positions=positions, view_rotations=rotations, view_audio=view_audio,
-        source_positions=sources,
+        source_positions=sources, room_polygons=room_polygons(capture),
     )
     baseline = BaselineInputs.from_training(training)
     targets = []

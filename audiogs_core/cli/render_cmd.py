@@ -27,6 +27,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", type=float, default=None, help="start time (s) for --view/--pose")
     p.add_argument("--duration", type=float, default=None, help="duration (s) for --view/--pose")
     p.add_argument("--sample-rate", type=int, default=None, help="output rate (default: the model's)")
+    p.add_argument("--hrtf", default=None, metavar="sphere|kemar|FILE.sofa",
+                   help="the ears of a model trained with --preset physical: sphere (analytic), kemar "
+                        "(MIT KEMAR, needs the slab wheel's data) or a SOFA file (SimpleFreeFieldHRIR; "
+                        "needs the sim extra) (default: the model's, as in its model.json)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
@@ -58,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise AudioGSError("--view needs --capture")
     progress = Progress(args.progress, label="render")
     progress.update(0, 1)
-    loaded = load_model(args.model, resolve_device(args.device))
+    loaded = load_model(args.model, resolve_device(args.device), hrtf=args.hrtf)
 
     def frames_done(done: int, total: int) -> None:
         # STFT frames rendered (the last step is writing the file): a bake shows its progress and

@@ -23,9 +23,10 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_path, atomic_write_json, json_default
 from audiogs_core.io.audio import read_wav, write_wav
 from audiogs_core.io.json_checks import JsonChecker, read_json
+from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 
 MODEL_FORMAT = "audiogs.model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj)
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"
@@ -48,6 +49,11 @@ TAIL_SHAPES: dict[str, tuple[str, ...]] = {
     "tail_db": ("F",),
     "tail_log_tau": ("F",),
 }
+# The split field's measured constants, present when flag split_field is on.
+SPLIT_SHAPES: dict[str, tuple[str, ...]] = {
+    "diffuse_coherence": ("F",),
+}
+ROOM_MESH = "room.obj"  # the room a split-field model's direct sound goes round (optional)
 
 # model.json keys every reader may rely on (the trainer writes more).
 REQUIRED_META_KEYS = ("format", "version", "sample_rate", "stft", "K", "F", "duration",
@@ -83,6 +89,16 @@ class ModelFolder:
     def reference_wav(self) -> Path:
         return Path(self.folder) / REFERENCE_WAV
 
+    def room_polygons(self) -> list[np.ndarray] | None:
+        """The faces of the room the model was trained in (model.json ``room_mesh``), or None."""
+        name = self.meta.get("room_mesh")
+        if not name:
+            return None
+        path = Path(self.folder) / str(name)
+        if Path(str(name)).is_absolute() or ".." in Path(str(name)).parts:
+            raise AudioGSError(f"{Path(self.folder) / MODEL_JSON}: room_mesh {name!r} must name a file in the folder")
+        return read_obj(path).polygons()
+
     def cell_times(self) -> np.ndarray:
         """Time t_k = k * D / (K - 1) of each time cell, [K] float64 seconds."""
         return np.arange(self.K, dtype=np.float64) * self.duration / (self.K - 1)
@@ -95,7 +111,7 @@ class ModelFolder:
 def shape_of(name: str, K: int, F: int) -> tuple[int, ...]:  # noqa: N803
     """Required shape of tensor ``name`` for a grid of K x F cells."""
     sizes = {"K": K, "F": F}
-    dims = TENSOR_SHAPES[name] if name in TENSOR_SHAPES else TAIL_SHAPES[name]
+    dims = {**TENSOR_SHAPES, **TAIL_SHAPES, **SPLIT_SHAPES}[name]
     return tuple(sizes[d] if d in sizes else int(d) for d in dims)
 
 
@@ -135,16 +151,19 @@ def model_json(*, sample_rate: int, stft: Mapping[str, int], n_cells: int, n_fre
                duration: float, head_radius: float, speed_of_sound: float,
                reference_position: Sequence[float] | np.ndarray, reference_position_known: bool,
                reference_rotation: Sequence[float] | np.ndarray | None, reference_channels: int,
-               flags: Mapping[str, Any], training: Mapping[str, Any]) -> dict:
+               flags: Mapping[str, Any], training: Mapping[str, Any],
+               direct: Mapping[str, Any] | None = None) -> dict:
     """The model.json dict of a trained model (format ``audiogs.model``, this version).
 
     ``stft``: {n_fft, hop, win}; ``n_cells`` K and ``n_freq`` F of the grid;
     ``reference_position`` [3] is the one used for r_ref (the mean train-view
     position when the capture gives none: ``reference_position_known`` says
     which); ``reference_rotation`` [4] wxyz or None; ``flags``: ModelFlags as
-    a dict; ``training``: settings, views and the training log.
+    a dict; ``training``: settings, views and the training log; ``direct``: the split
+    field's geometry (``source_position`` [3], ``direct_distance``, ``reference_source_distance``),
+    only for a model with flag split_field.
     """
-    return {
+    out = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
         "sample_rate": int(sample_rate),
@@ -162,6 +181,9 @@ def model_json(*, sample_rate: int, stft: Mapping[str, int], n_cells: int, n_fre
         "training": dict(training),
         "core_version": __version__,
     }
+    if direct is not None:
+        out["direct"] = dict(direct)
+    return out
 
 
 def read_model_json(folder: str | os.PathLike) -> dict:
@@ -180,7 +202,7 @@ def check_tensors(tensors: dict, K: int, F: int, file: str | os.PathLike) -> Non
     for name in TENSOR_SHAPES:
         if name not in tensors:
             raise AudioGSError(f"{file}: missing tensor '{name}'")
-    for name in [*TENSOR_SHAPES, *(n for n in TAIL_SHAPES if n in tensors)]:
+    for name in [*TENSOR_SHAPES, *(n for n in (*TAIL_SHAPES, *SPLIT_SHAPES) if n in tensors)]:
         t = tensors[name]
         want = shape_of(name, K, F)
         if tuple(t.shape) != want:
@@ -215,18 +237,22 @@ def read_model_folder(folder: str | os.PathLike) -> ModelFolder:
 
 
 def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
-                       reference_audio: np.ndarray, sample_rate: int) -> ModelFolder:
+                       reference_audio: np.ndarray, sample_rate: int,
+                       room_polygons: Sequence[np.ndarray] | None = None) -> ModelFolder:
     """Write a model folder atomically, file by file; model.json comes last.
 
     ``meta`` gets ``format`` and ``version`` if absent and must pass the same
     checks as on reading; ``tensors`` (numpy, converted to float32) must hold
     every tensor of TENSOR_SHAPES (and may hold those of TAIL_SHAPES); ``reference_audio`` is [C, T] (or [T]) at
-    ``sample_rate`` (the model's rate). An existing folder is overwritten.
+    ``sample_rate`` (the model's rate); ``room_polygons`` (faces [n, 3]) are written as
+    ``room.obj`` and named in model.json (``room_mesh``). An existing folder is overwritten.
     """
     from safetensors.numpy import save_file
 
     folder = Path(folder)
     meta = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **meta}
+    if room_polygons is not None:
+        meta["room_mesh"] = ROOM_MESH
     try:
         meta = json.loads(json.dumps(meta, allow_nan=False, default=json_default))
     except (TypeError, ValueError) as exc:
@@ -245,5 +271,7 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
     with atomic_path(folder / GAUSSIANS_FILE) as tmp:
         save_file(arrays, str(tmp), metadata={"format": MODEL_FORMAT})
     write_wav(folder / REFERENCE_WAV, reference_audio, int(sample_rate))
+    if room_polygons is not None:
+        write_obj(folder / ROOM_MESH, [ObjMesh.from_polygons(room_polygons)])
     atomic_write_json(folder / MODEL_JSON, meta)
     return ModelFolder(folder=folder, meta=meta, tensors=arrays)

@@ -28,6 +28,14 @@ class ModelFlags:
     # head from every direction and carries no ITD of the source; only with
     # reverb_tail.
     diffuse_itd: bool = False
+    # Direct and diffuse parts (DESIGN.md §4, "Direct and diffuse"): the
+    # direct sound physically posed from one source position (distance law,
+    # true delay, head model, occlusion by the room) under the Gaussians'
+    # pose-independent per-cell mask, plus the tail as a decorrelated diffuse
+    # field; only with reverb_tail (the tail is the diffuse part).
+    split_field: bool = False
+    near_distance: float = 0.3  # m: the distance law's bound near the head (a talker is no point source)
+    occlusion: bool = True  # with split_field and a room mesh: the direct sound goes round corners
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -36,6 +44,12 @@ class ModelFlags:
             raise ValueError(f"mask_range must be above 1, got {self.mask_range}")
         if self.diffuse_itd and not self.reverb_tail:
             raise ValueError("diffuse_itd needs reverb_tail (the direct share comes from the tail)")
+        if self.split_field and not self.reverb_tail:
+            raise ValueError("split_field needs reverb_tail (the tail is the diffuse part)")
+        if self.split_field and self.sh_degree != 0:
+            raise ValueError("split_field needs sh_degree 0 (the direct part's direction is the head model's)")
+        if not self.near_distance > 0.0:
+            raise ValueError(f"near_distance must be positive, got {self.near_distance}")
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

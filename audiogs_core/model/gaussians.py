@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from audiogs_core.conventions import HEAD_RADIUS, SPEED_OF_SOUND, StftSettings
-from audiogs_core.io.model_folder import PARAMETER_SHAPES, TAIL_SHAPES
+from audiogs_core.io.model_folder import PARAMETER_SHAPES, SPLIT_SHAPES, TAIL_SHAPES
 from audiogs_core.model.flags import ModelFlags
 
 TAIL_FRAMES = 150  # history (STFT frames) the tail looks back over
@@ -57,6 +57,10 @@ class AudioGaussians(nn.Module):
 
     reference_position: torch.Tensor  # buffers, declared for the type checker
     reference_rotation: torch.Tensor | None
+    source_position: torch.Tensor
+    direct_distance: torch.Tensor
+    reference_source_distance: torch.Tensor
+    diffuse_coherence: torch.Tensor
 
     def __init__(
         self,
@@ -87,6 +91,12 @@ class AudioGaussians(nn.Module):
         self.register_buffer("reference_position", torch.as_tensor(reference_position, dtype=torch.float32))
         rot = None if reference_rotation is None else torch.as_tensor(reference_rotation, dtype=torch.float32)
         self.register_buffer("reference_rotation", rot)
+        # The split field's constants (flag split_field; set from the training data by
+        # ``set_direct_geometry`` and the diffuse fit, stored in model.json and the tensors).
+        self.register_buffer("source_position", torch.as_tensor(reference_position, dtype=torch.float32).clone())
+        self.register_buffer("direct_distance", torch.tensor(1.0))  # r0: the train views' mean source distance
+        self.register_buffer("reference_source_distance", torch.tensor(0.0))  # the reference's own, for delays
+        self.register_buffer("diffuse_coherence", torch.zeros(f))  # [F] interaural coherence of the room
 
     # ------------------------------------------------------------------ init
     def initialize(
@@ -114,6 +124,21 @@ class AudioGaussians(nn.Module):
             self.decay.zero_()
             self.itd_scale.zero_()
             self.gain_db.copy_(torch.as_tensor(gain_db, dtype=torch.float32))
+
+    @torch.no_grad()
+    def set_direct_geometry(self, source: np.ndarray, direct_distance: float,
+                            reference_source_distance: float) -> None:
+        """The split field's source position [3], r0 and the reference's distance to the source (m)."""
+        self.source_position.copy_(torch.as_tensor(np.asarray(source, dtype=np.float64), dtype=torch.float32))
+        self.direct_distance.fill_(float(direct_distance))
+        self.reference_source_distance.fill_(float(reference_source_distance))
+
+    def direct_geometry(self) -> dict:
+        """The split field's constants as stored in model.json (``direct``); training uses the
+        spherical head, the default a render may override (``audiogs render --hrtf``)."""
+        return {"source_position": [float(x) for x in self.source_position.tolist()],
+                "direct_distance": float(self.direct_distance), "reference_source_distance":
+                float(self.reference_source_distance), "head_model": "sphere"}
 
     # ------------------------------------------------------------ access
     def sh_coefficients(self, kind: str, cells: torch.Tensor) -> torch.Tensor:
@@ -195,6 +220,9 @@ class AudioGaussians(nn.Module):
         if self.flags.reverb_tail:
             for name in TAIL_SHAPES:
                 out[name] = getattr(self, name).detach().float().cpu().contiguous()
+        if self.flags.split_field:
+            for name in SPLIT_SHAPES:
+                out[name] = getattr(self, name).detach().float().cpu().contiguous()
         if out["decay"].shape != (self.grid.n_cells, self.grid.n_freq):
             out["decay"] = out["decay"].expand(self.grid.n_cells, self.grid.n_freq).contiguous()
         return out
@@ -217,6 +245,6 @@ class AudioGaussians(nn.Module):
             if value.shape != param.shape:
                 raise ValueError(f"tensor {name} has shape {tuple(value.shape)}, expected {tuple(param.shape)}")
             param.copy_(value)
-        for name in TAIL_SHAPES:
+        for name in (*TAIL_SHAPES, *SPLIT_SHAPES):
             if name in tensors:
                 getattr(self, name).copy_(torch.as_tensor(np.asarray(tensors[name]), dtype=torch.float32))

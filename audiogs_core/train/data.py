@@ -11,6 +11,7 @@ from audiogs_core.conventions import StftSettings, stft_settings
 from audiogs_core.dsp.stft import history_spec, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.capture import Capture, CaptureAudio
+from audiogs_core.io.obj_mesh import read_obj
 
 
 @dataclass
@@ -30,6 +31,7 @@ class TrainingData:
     view_rotations: np.ndarray  # [V, 4] wxyz head -> world
     view_audio: np.ndarray  # [V, 2, T] float32
     source_positions: np.ndarray | None = None  # [S, 3] when the capture names sources
+    room_polygons: list[np.ndarray] | None = None  # the room's faces [n, 3] when the capture has a mesh
 
     @property
     def num_samples(self) -> int:
@@ -89,7 +91,15 @@ def training_data_from_capture(capture: Capture, audio: CaptureAudio) -> Trainin
         view_rotations=np.stack([v.pose.rotation for v in views]).astype(np.float64),
         view_audio=np.stack([audio.views[v.name] for v in views]).astype(np.float32),
         source_positions=np.array([s.position for s in capture.sources], dtype=np.float64).reshape(-1, 3),
+        room_polygons=room_polygons(capture),
     )
+
+
+def room_polygons(capture: Capture) -> list[np.ndarray] | None:
+    """The faces of the capture's room mesh, or None when it has none."""
+    if capture.room_mesh is None:
+        return None
+    return read_obj(capture.room_mesh).polygons()
 
 
 @dataclass

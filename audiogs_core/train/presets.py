@@ -10,7 +10,7 @@ records the sweeps, what each shared with the benchmark, and the numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audiogs_core.errors import AudioGSError
 from audiogs_core.model.flags import ModelFlags
@@ -50,6 +50,11 @@ PRESETS: dict[str, Preset] = {
         "the product default: the published method with the changes measured in BENCHMARKS.md",
     ),
 }
+PRESETS["physical"] = Preset(
+    replace(PRESETS["tuned"].settings, lr_decay=0.02),  # the one distance exponent must move
+    replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False),
+    "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
+)
 DEFAULT_PRESET = "tuned"
 
 

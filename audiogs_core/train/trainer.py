@@ -22,11 +22,15 @@ from audiogs_core.io.model_folder import model_json, write_model_folder
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
+from audiogs_core.model.direct import Route, room_routes, straight_routes
+from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import render_static_spec
+from audiogs_core.model.split_field import render_split_spec
 from audiogs_core.train import checkpoint as ckpt
 from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
+from audiogs_core.train.diffuse_fit import start_split
 from audiogs_core.train.tail_fit import start_tail
 
 
@@ -75,6 +79,14 @@ def start_epoch(optimizer: torch.optim.Optimizer, settings: TrainSettings, epoch
     return order
 
 
+def view_routes(model: AudioGaussians, data: TrainingData, view_pos: torch.Tensor) -> Route:
+    """The direct sound's routes to the train views [V, 1] (round corners when the room is known)."""
+    if data.room_polygons is not None and model.flags.occlusion:
+        occlusion = RoomOcclusion(data.room_polygons)
+        return room_routes(model, occlusion, data.view_positions[:, None, :])
+    return straight_routes(model, view_pos[:, None])
+
+
 def _model_json(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
     grid = model.grid
     return model_json(
@@ -84,6 +96,7 @@ def _model_json(model: AudioGaussians, data: TrainingData, settings: TrainSettin
         reference_position_known=data.reference_position is not None,
         reference_rotation=data.reference_rotation, reference_channels=int(data.reference.shape[0]),
         flags=model.flags.to_dict(),
+        direct=model.direct_geometry() if model.flags.split_field else None,
         training={"settings": settings.to_dict(), "views": list(data.view_names), **log},
     )
 
@@ -126,11 +139,14 @@ def train_model(
                      spread=settings.init_spread)
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
+    if flags.split_field:
+        start_split(model, data, reference, views, stft_cfg)
     model.to(dev)
     optimizer = torch.optim.Adam(_param_groups(model, settings))
 
     view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=dev)  # [V, 3]
     view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
+    routes = view_routes(model, data, view_pos) if flags.split_field else None
 
     out = Path(out_dir) if out_dir is not None else None
     epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0
@@ -164,8 +180,14 @@ def train_model(
                 w = windows[order[index]]
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
-                ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
-                spec = render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
+                if routes is not None:
+                    assert w.history is not None  # split_field needs reverb_tail, which keeps history
+                    frames = torch.cat([w.history, w.ref_spec], dim=-1)
+                    spec = render_split_spec(model, frames, w.history.shape[-1], times, view_pos[:, None],
+                                             view_rot[:, None], routes)
+                else:
+                    ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
+                    spec = render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
                 pred = istft(spec, stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
@@ -208,5 +230,6 @@ def train_model(
         ckpt.save_checkpoint(out, model, optimizer, loop_state())
         tensors = {k: v.numpy() for k, v in model.tensors().items()}
         tensors["energy"] = energy
-        write_model_folder(out, meta, tensors, data.reference, data.sample_rate)
+        write_model_folder(out, meta, tensors, data.reference, data.sample_rate,
+                           room_polygons=data.room_polygons if flags.split_field else None)
     return TrainResult(model=model, meta=meta, energy=energy, epoch_loss=epoch_loss, seconds=seconds)

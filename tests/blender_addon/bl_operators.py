@@ -303,6 +303,41 @@ def check_bake_path_mapping(state):
     assert not plan.tmp_dir.exists()
 
 
+def check_bake_hrtf_argument(state):
+    """Bake > HRTF: empty leaves the model's; a name or a (blend-relative) .sofa becomes --hrtf."""
+    scene = bpy.context.scene
+    st = scene.audiogs
+    prop = st.bl_rna.properties["bake_hrtf"]
+    assert prop.name == "HRTF" and prop.subtype == "FILE_PATH" and st.bake_hrtf == ""
+    physical = WORK / "physical_model"  # the bake plan reads model.json only: flag it split-field
+    shutil.copytree(state["model_dir"], physical)
+    meta = json.loads((physical / "model.json").read_text())
+    (physical / "model.json").write_text(json.dumps({**meta, "flags": {"split_field": True}}))
+    (WORK / "ears.sofa").write_bytes(b"")  # the engine reads it; the plan checks that it is there
+
+    def hrtf_args(model: Path) -> list:
+        plan = ops_bake.plan_bake(scene, "Listener", 12, 20, str(WORK / "h.wav"), 0, 1, str(model))
+        plan.cleanup()
+        args = ops_bake.render_args(plan, "cpu")
+        return args[args.index("--hrtf"):args.index("--hrtf") + 2] if "--hrtf" in args else []
+
+    assert hrtf_args(physical) == []
+    st.bake_hrtf = "kemar"
+    assert hrtf_args(physical) == ["--hrtf", "kemar"]
+    st.bake_hrtf = "//ears.sofa"  # relative to the .blend (unsaved here: the working folder)
+    flag, value = hrtf_args(physical)
+    assert not value.startswith("//") and Path(value).resolve() == (WORK / "ears.sofa").resolve(), value
+    for bad, match in (("//no.sofa", "HRTF file not found"), ("kemar", "Physical preset")):
+        st.bake_hrtf = bad
+        try:
+            hrtf_args(physical if bad.endswith(".sofa") else state["model_dir"])
+        except scene_io.AddonError as exc:
+            assert match in str(exc), exc
+        else:
+            raise AssertionError(f"HRTF {bad!r} was accepted")
+    st.bake_hrtf = ""
+
+
 def check_bake_errors(state):
     scene = bpy.context.scene
     op = bpy.ops.audiogs.bake

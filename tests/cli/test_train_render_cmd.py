@@ -121,3 +121,89 @@ def test_render_reports_progress_while_it_renders(freefield_capture, trained, tm
     during = [(s, t) for s, t in steps if 0 < s < t]
     assert len(during) == 5 and [s for s, _ in during] == [64, 128, 192, 256, 301]
     assert events[-1]["event"] == "done" and out.is_file()
+
+
+# --------------------------------------------------------------------------- --hrtf
+
+@pytest.fixture(scope="module")
+def physical(freefield_capture, tmp_path_factory):
+    """A split-field model (--preset physical), trained briefly."""
+    out = tmp_path_factory.mktemp("cli_physical") / "model"
+    assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "2", "--preset", "physical",
+                 "--progress", "none", "--device", "cpu"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def big_head_sofa(tmp_path_factory):
+    """A SOFA file of a rigid sphere of radius 0.12 m (ITD ~1.05 ms at the side, the default's ~0.77)."""
+    sofar = pytest.importorskip("sofar")
+    from audiogs_core.sim.hrtf import sphere_bank
+
+    bank = sphere_bank(48000, head_radius=0.12)
+    sofa = sofar.Sofa("SimpleFreeFieldHRIR")
+    sofa.Data_IR = np.stack([bank.left, bank.right], axis=1)  # [M, 2, N]
+    sofa.Data_SamplingRate = 48000
+    sofa.SourcePosition = np.column_stack([  # spherical: azimuth (ccw from the nose), elevation, distance
+        np.degrees(np.arctan2(bank.directions[:, 1], bank.directions[:, 0])),
+        np.degrees(np.arcsin(np.clip(bank.directions[:, 2], -1, 1))),
+        np.ones(len(bank.directions)),
+    ])
+    path = tmp_path_factory.mktemp("sofa") / "big_head.sofa"
+    sofar.write_sofa(str(path), sofa)
+    return path
+
+
+def _lag_ms(left, right, sr, max_ms=2.0):
+    """How far (ms) the left channel lags the right one (positive: the right ear leads)."""
+    n = 1 << int(np.ceil(np.log2(2 * len(left))))
+    f = np.fft.rfftfreq(n * 8, 1 / sr)[: n // 2 + 1]
+    lp = 1.0 / (1.0 + (f / 1500.0) ** 8)  # where the ITD is a delay
+    c = np.fft.irfft(np.fft.rfft(left, n) * np.conj(np.fft.rfft(right, n)) * lp, n * 8)
+    m = int(max_ms * 1e-3 * sr * 8)
+    lags = np.arange(-m, m + 1)
+    return lags[np.argmax(c[lags % (n * 8)])] / (sr * 8) * 1e3
+
+
+def test_render_hrtf_sofa_changes_the_ears_of_a_physical_model(physical, big_head_sofa, tmp_path):
+    from _freefield import SOURCE
+
+    # the source 1.5 m to the listener's right (head +X = world +X, looking along +y)
+    pose = "--pose=" + ",".join(f"{v:g}" for v in (*(SOURCE - [1.5, 0.0, 0.0]), 0.7071068, 0.7071068, 0, 0))
+    wavs = {}
+    for name, extra in (("default", []), ("sphere", ["--hrtf", "sphere"]), ("sofa", ["--hrtf", str(big_head_sofa)])):
+        wavs[name] = tmp_path / f"{name}.wav"
+        assert main(["render", str(physical), pose, "--duration", "1.5", "--out", str(wavs[name]),
+                     "--progress", "none", "--device", "cpu", *extra]) == 0
+    default, sr = read_wav(wavs["default"])
+    assert np.array_equal(read_wav(wavs["sphere"])[0], default)  # the model's own choice is the sphere
+    sofa = read_wav(wavs["sofa"])[0]
+    assert np.all(np.isfinite(sofa)) and np.abs(sofa - default).max() > 0.05 * np.abs(default).max()
+    # for the right reason: the bigger head's ears are further apart
+    lag_default, lag_sofa = _lag_ms(default[0], default[1], sr), _lag_ms(sofa[0], sofa[1], sr)
+    assert 0.5 < lag_default < 0.95, lag_default
+    assert lag_sofa - lag_default > 0.15, (lag_default, lag_sofa)
+
+
+@pytest.mark.parametrize("hrtf,message", [
+    ("cardioid", "unknown hrtf 'cardioid': use sphere, kemar or a path to a .sofa file"),
+    ("missing.sofa", "SOFA file not found"),
+])
+def test_render_hrtf_bad_value_is_one_error(physical, tmp_path, capsys, hrtf, message):
+    out = tmp_path / "x.wav"
+    assert main(["render", str(physical), "--pose=1,2.5,1.6,1,0,0,0", "--duration", "0.5", "--out", str(out),
+                 "--hrtf", hrtf, "--progress", "none"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0], err
+    assert not out.exists()
+
+
+def test_render_hrtf_on_a_model_without_a_head_model_is_one_error(trained, big_head_sofa, tmp_path, capsys):
+    out = tmp_path / "x.wav"
+    args = ["render", str(trained), "--pose=1,2.5,1.6,1,0,0,0", "--duration", "0.5", "--out", str(out),
+            "--progress", "none"]
+    assert main([*args, "--hrtf", str(big_head_sofa)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--preset physical" in err[0] and "Traceback" not in err[0], err
+    assert not out.exists()
+    assert main([*args, "--hrtf", "sphere"]) == 0  # what it renders with anyway

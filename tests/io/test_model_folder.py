@@ -10,10 +10,10 @@ from audiogs_core.io.model_folder import (MODEL_FORMAT, MODEL_VERSION, TENSOR_SH
                                           read_model_folder, write_model_folder)
 
 
-def write_random(folder, K=3, seed=0):  # noqa: N803
+def write_random(folder, K=3, seed=0, room_polygons=None):  # noqa: N803
     meta = model_meta(K)
     ref = (0.1 * np.random.default_rng(seed).standard_normal((1, SR // 2))).astype(np.float32)
-    return write_model_folder(folder, meta, random_tensors(meta, seed), ref, SR), meta, ref
+    return write_model_folder(folder, meta, random_tensors(meta, seed), ref, SR, room_polygons), meta, ref
 
 
 def test_round_trip(tmp_path):
@@ -43,9 +43,36 @@ def test_newer_version_refused(tmp_path):
     meta = json.loads((folder / "model.json").read_text())
     meta["version"] = MODEL_VERSION + 1
     (folder / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(AudioGSError, match=r"model.json: key 'version' is 2, newer than this "
-                                           r"audiogs supports \(1\); update audiogs"):
+    with pytest.raises(AudioGSError, match=rf"model.json: key 'version' is {MODEL_VERSION + 1}, newer than this "
+                                           rf"audiogs supports \({MODEL_VERSION}\); update audiogs"):
         read_model_folder(folder)
+
+
+def test_a_version_1_folder_still_loads_and_renders(tmp_path):
+    # Folders written before the split field (version 1) have neither ``direct`` nor room.obj.
+    folder = tmp_path / "model"
+    write_random(folder)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["version"] = 1
+    (folder / "model.json").write_text(json.dumps(meta))
+    m = read_model_folder(folder)
+    assert m.meta["version"] == 1 and m.room_polygons() is None
+    from audiogs_core.renderer import load_model, render_static
+
+    out = render_static(load_model(folder), [1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], duration_s=0.2)
+    assert out.shape == (2, int(0.2 * SR)) and np.isfinite(out).all()
+
+
+def test_room_mesh_is_written_read_and_kept_inside_the_folder(tmp_path):
+    folder = tmp_path / "model"
+    square = [np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=float)]
+    write_random(folder, room_polygons=square)
+    m = read_model_folder(folder)
+    assert m.meta["room_mesh"] == "room.obj"
+    np.testing.assert_allclose(m.room_polygons()[0], square[0])
+    m.meta["room_mesh"] = "../elsewhere.obj"
+    with pytest.raises(AudioGSError, match="must name a file in the folder"):
+        m.room_polygons()
 
 
 def test_missing_meta_key_refused(tmp_path):

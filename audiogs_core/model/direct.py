@@ -1,0 +1,135 @@
+"""The split field's direct part: the talker's sound physically posed at each listener pose.
+
+Where physics is known it decides (DESIGN.md §4, "Direct and diffuse"):
+
+* **route**: from the model's one source position straight to the listener, or, behind a
+  corner of the room, round the diffracting edge (``model/occlusion.py``) with its loss;
+* **distance law**: pressure (r0 / r)^alpha relative to the train views' mean source distance
+  r0 (their level is what ``gain_db`` learns), bounded at ``near_distance``; alpha = 1, or with
+  flag ``attenuation`` one learned exponent 1 + tanh(mean decay) (the evidence for it is the
+  train views' spread of distances);
+* **delay**: the route's length minus the reference's own distance to the source, applied
+  as a whole number of STFT frames (an exact shift of the reference) plus a phase linear in
+  frequency for the rest (at most half a hop); never a per-cell rotation;
+* **ears**: a head model (``model/head_model.py``) gives each ear's level and the ITD of the
+  route's direction.
+
+Learned: the per-cell mask of the Gaussians (their constant SH term), the level ``gain_db``,
+the ITD residual ``itd_scale`` and (flag ``attenuation``) the distance exponent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from audiogs_core.dsp.stft import bin_frequencies
+from audiogs_core.model.gaussians import AudioGaussians
+from audiogs_core.model.head_model import HeadModel, SphereHead
+from audiogs_core.model.render import cell_weights
+from audiogs_core.model.rotation import torch_quat_to_matrix
+from audiogs_core.model.sh import C0
+
+
+@dataclass
+class Route:
+    """How the direct sound reaches listeners [B, N] (N frames; N = 1 broadcasts over frames)."""
+
+    source: torch.Tensor  # [B, N, 3] where it seems to come from (the source, or the edge round a corner)
+    length: torch.Tensor  # [B, N] path length, m
+    loss_db: torch.Tensor | None  # [B, N, F] diffraction loss, dB; None: none anywhere
+
+
+def straight_routes(model: AudioGaussians, positions: torch.Tensor) -> Route:
+    """Routes in free field (no room mesh, or occlusion off): positions [B, N, 3]."""
+    src = model.source_position.to(positions.dtype).expand_as(positions)
+    return Route(src, (src - positions).norm(dim=-1), None)
+
+
+def room_routes(model: AudioGaussians, occlusion, positions: np.ndarray) -> Route:
+    """Routes round the room's corners: ``occlusion`` a ``RoomOcclusion``, positions [B, N, 3] numpy."""
+    from audiogs_core.model.occlusion import diffraction_loss_db
+
+    b, n = positions.shape[:2]
+    src = model.source_position.detach().cpu().double().numpy()
+    route = occlusion.direct_route(src, positions.reshape(-1, 3))
+    freqs = bin_frequencies(model.grid.stft).numpy()
+    freqs[0] = 0.5 * freqs[1]  # a Fresnel number needs a wavelength: the DC bin is no shadow boundary
+    loss = diffraction_loss_db(route.detour, freqs, model.grid.speed_of_sound)
+    dev = model.source_position.device
+    return Route(torch.as_tensor(route.apparent_source.reshape(b, n, 3), dtype=torch.float32, device=dev),
+                 torch.as_tensor(route.length.reshape(b, n), dtype=torch.float32, device=dev),
+                 torch.as_tensor(loss.reshape(b, n, -1), dtype=torch.float32, device=dev))
+
+
+def frame_mask(model: AudioGaussians, times: torch.Tensor) -> torch.Tensor:
+    """[N, F] the Gaussians' pose-independent mask m = R sigmoid(C0 s - ln(R - 1)) between cells."""
+    k0, w = cell_weights(model, times)
+    k0 = k0.to(model.mu.device)
+    r = model.flags.mask_range
+    m = r * torch.sigmoid(C0 * model.sh_mono_dc[torch.stack([k0, k0 + 1], 1)] - math.log(r - 1.0))  # [N, 2, F]
+    w = w.to(m.device)[:, None]
+    return m[:, 0] + w * (m[:, 1] - m[:, 0])
+
+
+def _reference_ears(model: AudioGaussians, head: HeadModel, freqs: torch.Tensor
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean ear gain [F], ITD [F]) a binaural reference of known pose carries of the source (else 1, 0)."""
+    if not (model.reference_binaural and model.reference_rotation is not None):
+        return torch.ones_like(freqs), torch.zeros_like(freqs)
+    rot = torch_quat_to_matrix(model.reference_rotation)
+    v = ((model.source_position - model.reference_position).unsqueeze(-1) * rot).sum(-2)  # R^T (s - p)
+    gl, gr, tau = head.ears(v, freqs)
+    return 0.5 * (gl + gr), tau
+
+
+def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
+                positions: torch.Tensor, rotations: torch.Tensor, route: Route,
+                head: HeadModel | None = None) -> torch.Tensor:
+    """[B, 2, F, N] complex direct part (before the level G_f) for listeners at frame poses.
+
+    frames [C, F, P + N]: the reference's STFT with P = ``n_hist`` frames of history before the
+    N output frames at ``times`` [N]; positions [B, N, 3] and head-to-world rotations
+    [B, N, 3, 3] (N = 1 broadcasts a standing listener); ``route`` from ``straight_routes`` or
+    ``room_routes``.
+    """
+    grid = model.grid
+    head = head or SphereHead(grid.head_radius, grid.speed_of_sound)
+    n = frames.shape[-1] - n_hist
+    freqs = bin_frequencies(grid.stft).to(device=frames.device, dtype=torch.float32)  # [F]
+    omega = 2.0 * math.pi * freqs
+
+    rel = route.source - positions  # [B, N', 3]
+    v = (rotations * rel.unsqueeze(-1)).sum(-2)  # R^T rel
+    gain_l, gain_r, tau = head.ears(v, freqs)  # [B, N', F]
+    ref_gain, ref_tau = _reference_ears(model, head, freqs)
+    scale = 1.0 + 0.5 * torch.tanh(model.itd_scale)
+    tau = (tau - ref_tau) * scale
+    level = model.direct_distance / route.length.clamp_min(model.flags.near_distance)  # [B, N']
+    if model.flags.attenuation:
+        # A learned exponent where the train views' distances differ (at one distance its
+        # gradient is 0 and it stays 1): reflections within the first frame fall slower than 1/r.
+        level = level ** (1.0 + torch.tanh(model.decay).mean())
+    atten = level.unsqueeze(-1) / ref_gain
+    if route.loss_db is not None:
+        atten = atten * torch.pow(10.0, -route.loss_db / 20.0)
+
+    # Delay relative to the reference: whole frames (an exact shift) plus a remainder phase.
+    hop_s = grid.stft.hop / grid.stft.sample_rate
+    delay = (route.length - model.reference_source_distance) / grid.speed_of_sound  # [B, N']
+    shift = torch.round(delay / hop_s).clamp(0, n_hist)
+    rest = delay - shift * hop_s
+    b = positions.shape[0]
+    idx = (n_hist + torch.arange(n, device=frames.device)).expand(b, n) - shift.long().expand(b, n)  # [B, N]
+    x = frames[:, :, idx]  # [C, F, B, N]
+    mag = x.abs().mean(dim=0).permute(1, 2, 0)  # [B, N, F]
+    phase = torch.angle(x).permute(0, 2, 3, 1)  # [C, B, N, F]
+    mag = mag * frame_mask(model, times) * atten
+    lin = omega * rest.unsqueeze(-1)  # [B, N', F]
+    half = 0.5 * omega * tau
+    out_l = torch.polar(mag * gain_l, phase[0] - lin - half)
+    out_r = torch.polar(mag * gain_r, phase[-1] - lin + half)
+    return torch.stack([out_l, out_r], dim=1).transpose(2, 3)  # [B, 2, F, N]

@@ -1,0 +1,25 @@
+"""The split field (flag ``split_field``): the direct part plus the diffuse part, at the views' level.
+
+``direct.py`` poses the talker's sound at each listener pose, ``diffuse.py`` lays the room
+over it, decorrelated between the ears; both share the learned level G_f = 10^(gain_db/20).
+Training (static views) and rendering (a pose per frame) call the same function.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from audiogs_core.model.diffuse import diffuse_spec
+from audiogs_core.model.direct import Route, direct_spec
+from audiogs_core.model.gaussians import AudioGaussians
+from audiogs_core.model.head_model import HeadModel
+
+
+def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
+                      positions: torch.Tensor, rotations: torch.Tensor, route: Route,
+                      head: HeadModel | None = None) -> torch.Tensor:
+    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``)."""
+    n = frames.shape[-1] - n_hist
+    spec = direct_spec(model, frames, n_hist, times, positions, rotations, route, head)
+    spec = spec + diffuse_spec(model, frames, n).unsqueeze(0)
+    return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]
