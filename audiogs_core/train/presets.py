@@ -51,7 +51,9 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 PRESETS["physical"] = Preset(
-    replace(PRESETS["tuned"].settings, lr_decay=0.02),  # the one distance exponent must move
+    replace(PRESETS["tuned"].settings,
+            lr_decay=0.02,  # the one distance exponent must move
+            final_level="energy"),  # the level a listener hears, not the L1 fit's median
     replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
 )

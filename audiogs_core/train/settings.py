@@ -43,6 +43,11 @@ class TrainSettings:
     # reference's position, else views); and the spread around it (m).
     init_centre: str = "views"
     init_spread: float = 2.5
+    # After the last epoch: "none" (published) or "energy": gain_db is corrected per bin so the
+    # rendered train views carry the views' energy. An L1 magnitude fit sits near the median
+    # of a reverberant (Rayleigh-like) magnitude, about 1.6 dB below its energy; what a
+    # listener (and LEVEL) hears is the energy.
+    final_level: str = "none"
 
     def to_dict(self) -> dict:
         """The settings as stored in model.json and checkpoints."""

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import SPEED_OF_SOUND, time_cells
-from audiogs_core.dsp.stft import istft
+from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.device import resolve_device
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
@@ -27,11 +27,16 @@ from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import render_static_spec
 from audiogs_core.model.split_field import render_split_spec
 from audiogs_core.train import checkpoint as ckpt
-from audiogs_core.train.data import TrainingData, cell_energy_db, init_centre, initial_gain_db, make_windows
+from audiogs_core.train.data import (TrainingData, Window, cell_energy_db, init_centre, initial_gain_db,
+                                     make_windows)
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
-from audiogs_core.train.diffuse_fit import start_split
+from audiogs_core.train.diffuse_fit import match_coherence, start_split
 from audiogs_core.train.tail_fit import start_tail
+
+
+ENERGY_SMOOTH_BINS = 5  # final_level "energy": the per-bin correction is smoothed over frequency
+ENERGY_MAX_DB = 6.0  # and bounded: it corrects a bias, not a model that failed
 
 
 @dataclass
@@ -79,6 +84,52 @@ def start_epoch(optimizer: torch.optim.Optimizer, settings: TrainSettings, epoch
     return order
 
 
+def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos: torch.Tensor,
+                 view_rot: torch.Tensor, routes: Route | None) -> torch.Tensor:
+    """[V, 2, F, N] the train views' spectrogram of window ``w`` (frame ``times`` [N])."""
+    if routes is not None:
+        assert w.history is not None  # split_field needs reverb_tail, which keeps history
+        frames = torch.cat([w.history, w.ref_spec], dim=-1)
+        return render_split_spec(model, frames, w.history.shape[-1], times, view_pos[:, None],
+                                 view_rot[:, None], routes)
+    ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
+    return render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
+
+
+@torch.no_grad()
+def match_energy(model: AudioGaussians, windows: list[Window], targets: list[TargetFeatures],
+                 view_pos: torch.Tensor, view_rot: torch.Tensor, routes: Route | None, window_len: int) -> None:
+    """Correct ``gain_db`` per bin (smoothed over ENERGY_SMOOTH_BINS) so the rendered train views
+    carry the views' energy (TrainSettings.final_level "energy")."""
+    cfg = model.grid.stft
+    pred_energy = torch.zeros(cfg.n_freq, dtype=torch.float64)
+    view_energy = torch.zeros_like(pred_energy)
+    for w, target in zip(windows, targets):
+        times = (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
+        pred = istft(render_views(model, w, times, view_pos, view_rot, routes), cfg, window_len)
+        pred_energy += (stft(pred, cfg).abs() ** 2).sum(dim=(0, 1, 3)).double().cpu()
+        view_energy += (target.spec.abs() ** 2).sum(dim=(0, 1, 3)).double().cpu()
+    ratio_db = 10.0 * torch.log10((view_energy + 1e-20) / (pred_energy + 1e-20))
+    kernel = torch.ones(1, 1, ENERGY_SMOOTH_BINS, dtype=torch.float64) / ENERGY_SMOOTH_BINS
+    padded = torch.nn.functional.pad(ratio_db[None, None], (ENERGY_SMOOTH_BINS // 2,) * 2, mode="replicate")
+    smooth = torch.nn.functional.conv1d(padded, kernel)[0, 0]
+    model.gain_db.add_(smooth.clamp(-ENERGY_MAX_DB, ENERGY_MAX_DB).to(model.gain_db))
+
+
+@torch.no_grad()
+def render_all(model: AudioGaussians, windows: list[Window], view_pos: torch.Tensor, view_rot: torch.Tensor,
+               routes: Route | None, window_len: int, n_samples: int) -> np.ndarray:
+    """[V, 2, T] the train views rendered window by window (T = ``n_samples``)."""
+    cfg = model.grid.stft
+    out = np.zeros((view_pos.shape[0], 2, n_samples), dtype=np.float32)
+    for w in windows:
+        times = (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
+        pred = istft(render_views(model, w, times, view_pos, view_rot, routes), cfg, window_len).cpu().numpy()
+        stop = min(n_samples, w.start + window_len)
+        out[:, :, w.start:stop] = pred[:, :, : stop - w.start]
+    return out
+
+
 def view_routes(model: AudioGaussians, data: TrainingData, view_pos: torch.Tensor) -> Route:
     """The direct sound's routes to the train views [V, 1] (round corners when the room is known)."""
     if data.room_polygons is not None and model.flags.occlusion:
@@ -119,6 +170,8 @@ def train_model(
     t_start = time.monotonic()
     if settings.tail_init not in ("fixed", "fit"):
         raise AudioGSError(f"unknown tail_init {settings.tail_init!r} (fixed or fit)")
+    if settings.final_level not in ("none", "energy"):
+        raise AudioGSError(f"unknown final_level {settings.final_level!r} (none or energy)")
     dev = resolve_device(device)
     torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -180,15 +233,7 @@ def train_model(
                 w = windows[order[index]]
                 n_frames = w.ref_spec.shape[-1]
                 times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
-                if routes is not None:
-                    assert w.history is not None  # split_field needs reverb_tail, which keeps history
-                    frames = torch.cat([w.history, w.ref_spec], dim=-1)
-                    spec = render_split_spec(model, frames, w.history.shape[-1], times, view_pos[:, None],
-                                             view_rot[:, None], routes)
-                else:
-                    ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
-                    spec = render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
-                pred = istft(spec, stft_cfg, window_len)
+                pred = istft(render_views(model, w, times, view_pos, view_rot, routes), stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
                 optimizer.zero_grad(set_to_none=True)
@@ -221,6 +266,11 @@ def train_model(
             ckpt.save_checkpoint(out, model, optimizer, loop_state())
         raise
 
+    if settings.final_level == "energy":
+        match_energy(model, windows, targets, view_pos, view_rot, routes, window_len)
+        if routes is not None:
+            match_coherence(model, lambda: render_all(model, windows, view_pos, view_rot, routes, window_len,
+                                                      views.shape[-1]), views, data.sample_rate)
     seconds = elapsed_before + time.monotonic() - t_start
     log = {"status": "complete", "epoch_loss": epoch_loss, "seconds": seconds,
            "steps": total_steps, "skipped_steps": skipped, "device": str(dev)}

@@ -8,7 +8,7 @@ from _handmade import handmade_model, rotations
 
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.geometry import yaw_to_quat
-from audiogs_core.model.diffuse import diffuse_spec, ear_taps
+from audiogs_core.model.diffuse import diffuse_spec, ear_taps, early_energy
 from audiogs_core.model.direct import Route, direct_spec, straight_routes
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.head_model import SphereHead, shadow_magnitude
@@ -59,21 +59,27 @@ def _noise_frames(f=257, n=400, seed=0):
     return torch.complex(torch.randn(1, f, n, generator=g), torch.randn(1, f, n, generator=g))
 
 
-def test_diffuse_part_has_the_tails_energy_and_coherence_and_no_lag_zero():
+def test_diffuse_and_early_parts_share_the_tails_energy_and_the_diffuse_one_the_coherence():
     model = _split_model()
     frames = _noise_frames()
     with torch.no_grad():
         out = diffuse_spec(model, frames, 200)  # [2, F, 200]
+        early = early_energy(model, frames, 200)  # [200, F]
     tail_energy = model.reference_magnitude(frames).detach()[-200:] ** 2 - frames[0, :, -200:].abs().T ** 2
+    rho2 = math.exp(-2 * 0.01 / 0.1)
+    early_share = 1 - rho2  # lag 1 of sum_m rho^2m = rho2 / (1 - rho2)
+    assert abs(float(early.mean() / tail_energy.mean()) - early_share) < 0.03
     for ear in out:
         ratio = float((ear.abs() ** 2).mean() / tail_energy.mean())
-        assert abs(ratio - 1.0) < 0.1
+        assert abs(ratio - (1.0 - early_share)) < 0.1
     coh = (out[0] * out[1].conj()).real.mean() / torch.sqrt((out[0].abs() ** 2).mean() * (out[1].abs() ** 2).mean())
     assert abs(float(coh) - 0.3) < 0.1
     impulse = torch.zeros(1, 257, 60, dtype=torch.complex64)
     impulse[0, :, 30] = 1.0
-    y = diffuse_spec(model, impulse, 60)
-    assert float(y[..., :31].abs().max()) < 1e-5 and float(y[..., 31].abs().min()) > 0.0  # from lag 1 on
+    with torch.no_grad():
+        y = diffuse_spec(model, impulse, 60)
+    # from lag 2 on (a lag-1 frame would sound before the direct sound: a pre-echo)
+    assert float(y[..., :32].abs().max()) < 1e-5 and float(y[..., 32].abs().min()) > 0.0
 
 
 def _direct(model, frames, n_hist, pos, yaw_deg=90.0, route=None):

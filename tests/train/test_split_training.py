@@ -82,3 +82,12 @@ def test_round_the_corner_the_talker_is_heard_through_the_opening_not_the_wall(t
     in_sight = np.array([4.5, 1.0, 1.6])
     assert np.allclose(render_static(loaded, in_sight, rot, duration_s=1.0),
                        render_static(free, in_sight, rot, duration_s=1.0), rtol=1e-4, atol=1e-7)
+
+
+def test_the_final_level_gives_the_train_views_their_energy(trained):
+    # preset physical ends with final_level "energy": the L1 fit's level sits below the energy
+    capture, audio, _, out = trained
+    loaded = load_model(out)
+    errors = [_level_db(render_static(loaded, v.pose.position, v.pose.rotation)) - _level_db(audio.views[v.name])
+              for v in capture.train_views()]
+    assert abs(float(np.mean(errors))) < 0.5, errors
