@@ -28,6 +28,7 @@ from audiogs_core.metrics.registry import ALL_METRICS
 from audiogs_core.sim.path_layouts import PATH_NAMES
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
+from audiogs_core.train.presets import DEFAULT_PRESET
 
 SPLIT_LAYOUT = {"A": "ring", "B": "grid", "C": "ring"}  # C: the ring views train, paths are scored
 ROOMS = ("shoebox", "lshape")
@@ -47,12 +48,16 @@ ABLATIONS: dict[str, dict] = {
     "mono_only": {"side": False},
     "global_alpha": {"per_gaussian_decay": False},
     # The tuned preset's tail for the close mic's missing room (the diffuse
-    # ITD weighting, when switched on, rests on it and goes with it).
-    "no_reverb_tail": {"reverb_tail": False, "diffuse_itd": False},
+    # ITD weighting and the split field, when switched on, rest on it and go with it).
+    "no_reverb_tail": {"reverb_tail": False, "diffuse_itd": False, "split_field": False},
+    # The split field's direct sound through the wall instead of round the corner.
+    "no_occlusion": {"occlusion": False},
 }
 # Whole other training configurations, run where the ablations run: the
 # method as published, next to the product's tuned default ("audiogs").
-PRESET_METHODS: dict[str, str] = {"audiogs_published": "published"}
+PRESET_METHODS: dict[str, str] = {"audiogs_published": "published", "audiogs_tuned": "tuned"}
+# Of those, the ones that also follow split C's paths (the previous default, for comparison).
+PATH_PRESET_METHODS = ("audiogs_tuned",)
 METHODS = ("audiogs",) + BASELINES
 TRAINED = ("audiogs", "implicit_field", *ABLATIONS, *PRESET_METHODS)
 RING_SIZE = 8
@@ -126,7 +131,7 @@ class BenchConfig:
     train_overrides: dict = dc_field(default_factory=dict)
     flag_overrides: dict = dc_field(default_factory=dict)
     device: str = "cpu"
-    preset: str = "tuned"  # the training configuration "audiogs" and its ablations start from
+    preset: str = DEFAULT_PRESET  # the training configuration "audiogs" and its ablations start from
 
     def __post_init__(self) -> None:
         for r in self.rooms:
@@ -311,7 +316,8 @@ def folds_of(config: BenchConfig, split: str) -> tuple[int, ...]:
 def methods_of(config: BenchConfig, split: str) -> tuple[str, ...]:
     """The run's methods that take part in ``split`` (split C: those that can follow a path)."""
     if split == "C":
-        return tuple(m for m in config.methods if m == "audiogs" or m in PATH_BASELINES)
+        return (*(m for m in config.methods if m == "audiogs" or m in PATH_BASELINES),
+                *(a for a in config.ablations if a in PATH_PRESET_METHODS))
     return config.methods
 
 

@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="split A folds (held-out ring indices) to run, e.g. 0,2,4,6 (default: all)")
     p.add_argument("--ablations", default=None, metavar="NAME,...",
                    help="ablations to run (default: all; 'none' for none)")
-    p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: tuned)")
+    p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: the product's default preset)")
     p.add_argument("--splits", default=None, metavar="A,B,C",
                    help="run only these splits (A: ring views, B: grid views, C: listener paths)")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -22,10 +23,14 @@ import torch
 
 from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import bin_frequencies, stft
+from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
+from audiogs_core.model.head_model import SphereHead
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.train.data import TrainingData, init_centre
 
+DIRECT_OFFSETS_DB = (-12.0, -9.0, -6.0, -3.0, 0.0)  # choose_direct_balance's candidates
+MIN_ROOM_SHARE = 0.05  # balance_direct: the room keeps at least this share of a bin's view energy
 COHERENCE_STEPS = 2  # match_coherence: fixed-point steps
 DIFFUSE_SHARE = 0.7  # the diffuse field's typical share of a view's energy (the step's gain)
 DIFFUSE_DOMINANCE = 4.0  # tail energy over the reference's own: the cell is the room's
@@ -114,10 +119,75 @@ def match_coherence(model: AudioGaussians, render_views: Callable[[], np.ndarray
                                       .clamp(-1.0, 1.0))
 
 
+@torch.no_grad()
+def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
+                   settings: StftSettings, offset_db: float = 0.0) -> None:
+    """Start the direct part at the level physics gives it and the room at the rest of the views' energy.
+
+    The tail fit (``tail_fit``) finds the room's decay well but not its level against the direct
+    sound: over running speech the reference and its own tail rise and fall together, and the
+    log-domain fit prefers a loud tail (on development rooms it put the direct sound 28 dB under
+    the room, so that a dolly towards the talker hardly got louder). With a reference of known
+    position the direct sound at the views is the reference times L_ref / L (pressure, 1/r) times
+    the head's ear gains; ``gain_db`` starts there (plus ``offset_db``: a real close mic and real
+    ears are calibrated against each other no better than a few dB) and the tail level b_f
+    takes the rest of each bin's view energy: b_f^2 = (E_view / G^2 - E_direct) / E_tail, from
+    the tail fit's level (which it replaces; call again with another offset to start over).
+    """
+    if data.reference_position is None:
+        return  # no distance to scale by: the tail fit's balance stands
+    ref_spec = stft(torch.from_numpy(reference), settings)  # [C, F, N]
+    direct = (ref_spec.abs().mean(dim=0) ** 2).mean(dim=1).double()  # [F]
+    tail = (model.reference_magnitude(ref_spec).transpose(0, 1) ** 2).mean(dim=1).double() - direct
+    freqs = bin_frequencies(settings).float()
+    rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
+    rel = model.source_position[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
+    v = (rot * rel.unsqueeze(-1)).sum(-2)
+    gain_l, gain_r, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(v, freqs)  # [V, F]
+    distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
+    ear_power = ((gain_l ** 2 + gain_r ** 2) / 2 * (float(model.direct_distance) / distance[:, None]) ** 2)
+    view_energy = torch.zeros_like(direct)
+    for view in views:
+        view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
+    view_energy /= len(views)
+    g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset_db / 10.0)
+    room = view_energy / g2 - direct * ear_power.mean(dim=0).double()
+    level = (room.clamp_min(MIN_ROOM_SHARE * view_energy / g2) / tail.clamp_min(1e-20)).clamp(1e-6, 1e6)
+    model.gain_db.fill_(10.0 * math.log10(g2))
+    model.tail_db.add_(10.0 * torch.log10(level).to(model.tail_db))
+
+
+@torch.no_grad()
+def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
+                          settings: StftSettings, loss: Callable[[], float]) -> float:
+    """Start the direct-to-room balance at the offset of DIRECT_OFFSETS_DB (``balance_direct``) whose
+    rendered train views have the lowest training ``loss``; returns that offset (dB).
+
+    At one listening distance the views cannot tell a louder direct sound from a louder room by
+    their level; they can by its shape in time (the room lags the talker) and by the ears' level
+    difference on views that face away (the room has none).
+    """
+    if data.reference_position is None:
+        return 0.0
+    tail_db, gain_db = model.tail_db.clone(), model.gain_db.clone()
+    scores = {}
+    for offset in DIRECT_OFFSETS_DB:
+        model.tail_db.copy_(tail_db)
+        balance_direct(model, data, reference, views, settings, offset)
+        scores[offset] = loss()
+    best = min(scores, key=lambda k: scores[k])
+    model.tail_db.copy_(tail_db)
+    model.gain_db.copy_(gain_db)
+    balance_direct(model, data, reference, views, settings, best)
+    return float(best)
+
+
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
                 settings: StftSettings) -> None:
-    """Set the split field's geometry and diffuse coherence (after the tail is started)."""
+    """Set the split field's geometry, a physical direct-to-room balance and the diffuse
+    coherence (after the tail is started; ``choose_direct_balance`` then refines the balance)."""
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
+    balance_direct(model, data, reference, views, settings)
     gamma = diffuse_coherence(model, reference, views, settings)
     model.diffuse_coherence.copy_(torch.from_numpy(gamma).to(model.diffuse_coherence.device))

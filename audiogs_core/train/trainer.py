@@ -31,7 +31,7 @@ from audiogs_core.train.data import (TrainingData, Window, cell_energy_db, init_
                                      make_windows)
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
-from audiogs_core.train.diffuse_fit import match_coherence, start_split
+from audiogs_core.train.diffuse_fit import choose_direct_balance, match_coherence, start_split
 from audiogs_core.train.tail_fit import start_tail
 
 
@@ -82,6 +82,11 @@ def start_epoch(optimizer: torch.optim.Optimizer, settings: TrainSettings, epoch
     for group in optimizer.param_groups:
         group["lr"] = group["base_lr"] * settings.lr_gamma ** (epoch // settings.lr_step_epochs)
     return order
+
+
+def _times(w: Window, cfg) -> torch.Tensor:
+    """[N] float64 frame times (s) of window ``w``."""
+    return (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
 
 
 def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos: torch.Tensor,
@@ -200,6 +205,13 @@ def train_model(
     view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=dev)  # [V, 3]
     view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
     routes = view_routes(model, data, view_pos) if flags.split_field else None
+    if routes is not None and not resume:
+        def start_loss() -> float:
+            return sum(float(binaural_loss(
+                istft(render_views(model, w, _times(w, stft_cfg), view_pos, view_rot, routes), stft_cfg, window_len),
+                t, stft_cfg, settings.side_weight, settings.phase_weight, settings.loss_norm))
+                for w, t in zip(windows, targets))
+        choose_direct_balance(model, data, reference, views, stft_cfg, start_loss)
 
     out = Path(out_dir) if out_dir is not None else None
     epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0
@@ -231,8 +243,7 @@ def train_model(
             sh_frozen = epoch < settings.sh_freeze_epochs
             while index < len(windows):
                 w = windows[order[index]]
-                n_frames = w.ref_spec.shape[-1]
-                times = (w.start + torch.arange(n_frames, dtype=torch.float64) * stft_cfg.hop) / data.sample_rate
+                times = _times(w, stft_cfg)
                 pred = istft(render_views(model, w, times, view_pos, view_rot, routes), stft_cfg, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
