@@ -153,6 +153,7 @@ def render_frames(
     out = torch.empty(2, settings.n_freq, n_frames, dtype=torch.complex64, device=device)
     times_t = torch.from_numpy(times)
     split = loaded.model.flags.split_field
+    first_frame = int(round(s0 / settings.hop))  # the frame index on the recording's timeline
     if split:
         assert history is not None  # split_field needs reverb_tail
         frames = torch.cat([history, ref_spec], dim=-1)
@@ -164,7 +165,7 @@ def render_frames(
             route = (straight_routes(loaded.model, pos) if loaded.occlusion is None
                      else room_routes(loaded.model, loaded.occlusion, pos.cpu().double().numpy()))
             spec = render_split_spec(loaded.model, frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
-                                     pos, rot, route, loaded.head)
+                                     pos, rot, route, first_frame + a, loaded.head)
         elif static:
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                       rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))

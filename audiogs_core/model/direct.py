@@ -88,14 +88,13 @@ def _reference_ears(model: AudioGaussians, head: HeadModel, freqs: torch.Tensor
 
 def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
                 positions: torch.Tensor, rotations: torch.Tensor, route: Route,
-                head: HeadModel | None = None, early: torch.Tensor | None = None) -> torch.Tensor:
+                head: HeadModel | None = None) -> torch.Tensor:
     """[B, 2, F, N] complex direct part (before the level G_f) for listeners at frame poses.
 
     frames [C, F, P + N]: the reference's STFT with P = ``n_hist`` frames of history before the
     N output frames at ``times`` [N]; positions [B, N, 3] and head-to-world rotations
     [B, N, 3, 3] (N = 1 broadcasts a standing listener); ``route`` from ``straight_routes`` or
-    ``room_routes``; ``early`` [N, F]: room energy the direct part carries in quadrature (the
-    early reflections, ``diffuse.early_energy``), the same at both ears and every pose.
+    ``room_routes``.
     """
     grid = model.grid
     head = head or SphereHead(grid.head_radius, grid.speed_of_sound)
@@ -131,11 +130,6 @@ def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times:
     mag = mag * frame_mask(model, times) * atten
     lin = omega * rest.unsqueeze(-1)  # [B, N', F]
     half = 0.5 * omega * tau
-    mag_l, mag_r = mag * gain_l, mag * gain_r
-    if early is not None:
-        # sqrt(x^2 + e) has an infinite derivative at x = e = 0 (zero-padded frames): floor it.
-        mag_l = torch.sqrt(mag_l * mag_l + early + 1e-12)
-        mag_r = torch.sqrt(mag_r * mag_r + early + 1e-12)
-    out_l = torch.polar(mag_l, phase[0] - lin - half)
-    out_r = torch.polar(mag_r, phase[-1] - lin + half)
+    out_l = torch.polar(mag * gain_l, phase[0] - lin - half)
+    out_r = torch.polar(mag * gain_r, phase[-1] - lin + half)
     return torch.stack([out_l, out_r], dim=1).transpose(2, 3)  # [B, 2, F, N]

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import torch
 
-from audiogs_core.model.diffuse import diffuse_spec, early_energy
+from audiogs_core.model.diffuse import diffuse_spec
 from audiogs_core.model.direct import Route, direct_spec
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel
 
 
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
-                      positions: torch.Tensor, rotations: torch.Tensor, route: Route,
+                      positions: torch.Tensor, rotations: torch.Tensor, route: Route, first_frame: int,
                       head: HeadModel | None = None) -> torch.Tensor:
-    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``)."""
+    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``);
+    ``first_frame``: the absolute frame index of the first output frame (``diffuse_spec``)."""
     n = frames.shape[-1] - n_hist
-    early = early_energy(model, frames, n)
-    spec = direct_spec(model, frames, n_hist, times, positions, rotations, route, head, early)
-    spec = spec + diffuse_spec(model, frames, n).unsqueeze(0)
+    spec = direct_spec(model, frames, n_hist, times, positions, rotations, route, head)
+    spec = spec + diffuse_spec(model, frames, n, first_frame).unsqueeze(0)
     return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]

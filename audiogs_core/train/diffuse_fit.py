@@ -26,6 +26,7 @@ from audiogs_core.dsp.stft import bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
 from audiogs_core.model.head_model import SphereHead
+from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.train.data import TrainingData, init_centre
 
@@ -76,12 +77,13 @@ def diffuse_coherence(model: AudioGaussians, reference: np.ndarray, views: np.nd
     gamma = np.interp(bins, bins[known], gamma[known])
     kernel = np.ones(SMOOTH_BINS) / SMOOTH_BINS
     padded = np.pad(gamma, SMOOTH_BINS // 2, mode="edge")
-    return np.clip(np.convolve(padded, kernel, mode="valid"), -1.0, 1.0).astype(np.float32)
+    return np.clip(np.convolve(padded, kernel, mode="valid"), 0.0, 1.0).astype(np.float32)
 
 
-def band_of_bins(freqs_hz: np.ndarray) -> np.ndarray:
-    """[F] index of the ICE octave band (``metrics.coherence.BANDS_HZ``) nearest each bin in log frequency."""
-    centres = np.log2(np.asarray(BANDS_HZ))
+def band_of_bins(freqs_hz: np.ndarray, centres_hz=BANDS_HZ) -> np.ndarray:
+    """[F] index of the octave band (default: ICE's, ``metrics.coherence.BANDS_HZ``) nearest each bin
+    in log frequency."""
+    centres = np.log2(np.asarray(centres_hz))
     return np.argmin(np.abs(np.log2(np.maximum(freqs_hz, 1.0))[:, None] - centres[None, :]), axis=1)
 
 
@@ -116,12 +118,12 @@ def match_coherence(model: AudioGaussians, render_views: Callable[[], np.ndarray
         gap = target - mean_band_coherence(render_views(), sample_rate)  # [B]
         step = torch.as_tensor(gap[bins] / DIFFUSE_SHARE, dtype=model.diffuse_coherence.dtype)
         model.diffuse_coherence.copy_((model.diffuse_coherence + step.to(model.diffuse_coherence.device))
-                                      .clamp(-1.0, 1.0))
+                                      .clamp(0.0, 1.0))
 
 
 @torch.no_grad()
 def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                   settings: StftSettings, offset_db: float = 0.0) -> None:
+                   settings: StftSettings, offset_db: float | np.ndarray = 0.0) -> None:
     """Start the direct part at the level physics gives it and the room at the rest of the views' energy.
 
     The tail fit (``tail_fit``) finds the room's decay well but not its level against the direct
@@ -150,36 +152,44 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     for view in views:
         view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
     view_energy /= len(views)
-    g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset_db / 10.0)
+    offset = torch.as_tensor(np.broadcast_to(np.asarray(offset_db, dtype=np.float64), direct.shape).copy())
+    g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
     room = view_energy / g2 - direct * ear_power.mean(dim=0).double()
     level = (room.clamp_min(MIN_ROOM_SHARE * view_energy / g2) / tail.clamp_min(1e-20)).clamp(1e-6, 1e6)
-    model.gain_db.fill_(10.0 * math.log10(g2))
+    model.gain_db.copy_((10.0 * torch.log10(g2)).to(model.gain_db))
     model.tail_db.add_(10.0 * torch.log10(level).to(model.tail_db))
 
 
 @torch.no_grad()
 def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                          settings: StftSettings, loss: Callable[[], float]) -> float:
-    """Start the direct-to-room balance at the offset of DIRECT_OFFSETS_DB (``balance_direct``) whose
-    rendered train views have the lowest training ``loss``; returns that offset (dB).
+                          settings: StftSettings, bin_error: Callable[[], np.ndarray]) -> np.ndarray:
+    """Start the direct-to-room balance, per octave band, at the offset of DIRECT_OFFSETS_DB
+    (``balance_direct``) whose rendered train views have the lowest magnitude error there
+    (``bin_error() -> [F]``, the training loss's magnitude term per bin); returns the offsets [F].
 
     At one listening distance the views cannot tell a louder direct sound from a louder room by
     their level; they can by its shape in time (the room lags the talker) and by the ears' level
     difference on views that face away (the room has none).
     """
+    n_freq = model.grid.n_freq
     if data.reference_position is None:
-        return 0.0
+        return np.zeros(n_freq)
     tail_db, gain_db = model.tail_db.clone(), model.gain_db.clone()
-    scores = {}
+    errors = []
     for offset in DIRECT_OFFSETS_DB:
         model.tail_db.copy_(tail_db)
         balance_direct(model, data, reference, views, settings, offset)
-        scores[offset] = loss()
-    best = min(scores, key=lambda k: scores[k])
+        errors.append(np.asarray(bin_error(), dtype=np.float64))
+    err = np.stack(errors)  # [O, F]
+    bands = band_of_bins(bin_frequencies(settings).numpy(), OCTAVE_CENTRES)
+    best = np.zeros(n_freq)
+    for b in np.unique(bands):
+        in_band = bands == b
+        best[in_band] = DIRECT_OFFSETS_DB[int(np.argmin(err[:, in_band].sum(axis=1)))]
     model.tail_db.copy_(tail_db)
     model.gain_db.copy_(gain_db)
     balance_direct(model, data, reference, views, settings, best)
-    return float(best)
+    return best
 
 
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,

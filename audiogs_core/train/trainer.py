@@ -96,7 +96,7 @@ def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos
         assert w.history is not None  # split_field needs reverb_tail, which keeps history
         frames = torch.cat([w.history, w.ref_spec], dim=-1)
         return render_split_spec(model, frames, w.history.shape[-1], times, view_pos[:, None],
-                                 view_rot[:, None], routes)
+                                 view_rot[:, None], routes, w.start // model.grid.stft.hop)
     ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
     return render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
 
@@ -206,12 +206,14 @@ def train_model(
     view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
     routes = view_routes(model, data, view_pos) if flags.split_field else None
     if routes is not None and not resume:
-        def start_loss() -> float:
-            return sum(float(binaural_loss(
-                istft(render_views(model, w, _times(w, stft_cfg), view_pos, view_rot, routes), stft_cfg, window_len),
-                t, stft_cfg, settings.side_weight, settings.phase_weight, settings.loss_norm))
-                for w, t in zip(windows, targets))
-        choose_direct_balance(model, data, reference, views, stft_cfg, start_loss)
+        def bin_error() -> np.ndarray:
+            total = torch.zeros(stft_cfg.n_freq, dtype=torch.float64)
+            for w, t in zip(windows, targets):
+                pred = istft(render_views(model, w, _times(w, stft_cfg), view_pos, view_rot, routes), stft_cfg,
+                             window_len)
+                total += (stft(pred, stft_cfg).abs() - t.spec.abs()).abs().sum(dim=(0, 1, 3)).double().cpu()
+            return total.numpy()
+        choose_direct_balance(model, data, reference, views, stft_cfg, bin_error)
 
     out = Path(out_dir) if out_dir is not None else None
     epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0

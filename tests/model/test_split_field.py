@@ -8,7 +8,7 @@ from _handmade import handmade_model, rotations
 
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.geometry import yaw_to_quat
-from audiogs_core.model.diffuse import diffuse_spec, ear_taps, early_energy
+from audiogs_core.model.diffuse import diffuse_spec, ear_noise
 from audiogs_core.model.direct import Route, direct_spec, straight_routes
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.head_model import SphereHead, shadow_magnitude
@@ -34,14 +34,17 @@ def test_sphere_head_level_and_itd_follow_the_side_of_the_source():
     assert torch.allclose(gl[1], gr[1]) and torch.allclose(tau[1], torch.zeros(4), atol=1e-9)
 
 
-def test_ear_taps_have_unit_energy_and_the_asked_coherence():
-    gamma = torch.tensor([0.9, 0.5, 0.0, -0.3]).repeat_interleave(64)
-    left, right = ear_taps(gamma)  # [F, M]
-    for lo, want in zip(range(0, 256, 64), (0.9, 0.5, 0.0, -0.3)):
+def test_ear_noise_has_unit_energy_the_asked_coherence_and_repeats_by_absolute_frame():
+    gamma = torch.tensor([0.9, 0.5, 0.0, 0.2]).repeat_interleave(64)
+    left, right = ear_noise(gamma, 0, 400)  # [F, N]
+    for lo, want in zip(range(0, 256, 64), (0.9, 0.5, 0.0, 0.2)):
         sl, sr = left[lo:lo + 64], right[lo:lo + 64]
         assert abs(float((sl.abs() ** 2).mean()) - 1.0) < 0.03
         coh = (sl * sr.conj()).real.mean() / torch.sqrt((sl.abs() ** 2).mean() * (sr.abs() ** 2).mean())
         assert abs(float(coh) - want) < 0.03
+    # the draw belongs to the frame, whatever chunk asks for it
+    assert torch.equal(ear_noise(gamma, 100, 50), ear_noise(gamma, 0, 400)[:, :, 100:150])
+    assert not torch.allclose(ear_noise(gamma, 0, 50), ear_noise(gamma, 50, 50))
 
 
 def _split_model(**geometry):
@@ -59,27 +62,26 @@ def _noise_frames(f=257, n=400, seed=0):
     return torch.complex(torch.randn(1, f, n, generator=g), torch.randn(1, f, n, generator=g))
 
 
-def test_diffuse_and_early_parts_share_the_tails_energy_and_the_diffuse_one_the_coherence():
+def test_diffuse_part_has_the_tails_energy_and_coherence_a_frame_late():
     model = _split_model()
     frames = _noise_frames()
     with torch.no_grad():
-        out = diffuse_spec(model, frames, 200)  # [2, F, 200]
-        early = early_energy(model, frames, 200)  # [200, F]
+        out = diffuse_spec(model, frames, 200, 0)  # [2, F, 200]
     tail_energy = model.reference_magnitude(frames).detach()[-200:] ** 2 - frames[0, :, -200:].abs().T ** 2
-    rho2 = math.exp(-2 * 0.01 / 0.1)
-    early_share = 1 - rho2  # lag 1 of sum_m rho^2m = rho2 / (1 - rho2)
-    assert abs(float(early.mean() / tail_energy.mean()) - early_share) < 0.03
     for ear in out:
         ratio = float((ear.abs() ** 2).mean() / tail_energy.mean())
-        assert abs(ratio - (1.0 - early_share)) < 0.1
+        assert abs(ratio - 1.0) < 0.1
     coh = (out[0] * out[1].conj()).real.mean() / torch.sqrt((out[0].abs() ** 2).mean() * (out[1].abs() ** 2).mean())
     assert abs(float(coh) - 0.3) < 0.1
     impulse = torch.zeros(1, 257, 60, dtype=torch.complex64)
     impulse[0, :, 30] = 1.0
     with torch.no_grad():
-        y = diffuse_spec(model, impulse, 60)
-    # from lag 2 on (a lag-1 frame would sound before the direct sound: a pre-echo)
-    assert float(y[..., :32].abs().max()) < 1e-5 and float(y[..., 32].abs().min()) > 0.0
+        y = diffuse_spec(model, impulse, 60, 0)
+    # from lag 2 on (a lag-1 frame would sound before the direct sound: a pre-echo), at the tail's
+    # lag-1 level b rho
+    assert float(y[..., :32].abs().max()) < 1e-3
+    b_rho = 10 ** (-3.0 / 20) * math.exp(-0.01 / 0.1)
+    assert abs(float((y[..., 32].abs() ** 2).mean()) - b_rho**2) < 0.1 * b_rho**2
 
 
 def _direct(model, frames, n_hist, pos, yaw_deg=90.0, route=None):
