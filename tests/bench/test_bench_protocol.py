@@ -101,13 +101,13 @@ def test_facing_away():
 def test_overrides_reach_audiogs_its_ablations_and_the_schedule():
     from audiogs_core.bench.methods import ablation_flags, model_flags, train_settings
 
-    cfg = shrink(quick_config(), train_overrides={"lr_gain": 1e-3}, flag_overrides={"sh_degree": 2})
+    cfg = shrink(quick_config(), preset="tuned", train_overrides={"lr_gain": 1e-3}, flag_overrides={"sh_degree": 2})
     assert train_settings(cfg).lr_gain == 1e-3 and train_settings(cfg).epochs == cfg.epochs
     assert model_flags(cfg).sh_degree == 2
     abl = ablation_flags("mono_only", cfg)
     assert abl.sh_degree == 2 and abl.side is False
     assert ablation_flags("no_sh", cfg).sh_degree == 0
-    assert cfg.key() != quick_config().key()
+    assert cfg.key() != shrink(quick_config(), preset="tuned").key()
     assert BenchConfig.from_dict(cfg.to_dict()) == cfg
     with pytest.raises(AudioGSError, match="lr_nothing"):
         shrink(cfg, train_overrides={"lr_nothing": 1})

@@ -92,11 +92,12 @@ def test_version_and_module_entry_point():
     assert out.returncode == 0 and out.stdout.strip() == __version__
 
 
-def test_train_uses_the_tuned_preset_unless_told_otherwise(freefield_capture, trained, tmp_path, capsys):
-    from audiogs_core.train.presets import PRESETS
+def test_train_uses_the_default_preset_unless_told_otherwise(freefield_capture, trained, tmp_path, capsys):
+    from audiogs_core.train.presets import DEFAULT_PRESET, PRESETS
 
     meta = json.loads((trained / "model.json").read_text())
-    assert meta["flags"] == PRESETS["tuned"].flags.to_dict()
+    assert DEFAULT_PRESET == "physical" and meta["flags"] == PRESETS["physical"].flags.to_dict()
+    assert meta["direct"]["head_model"] == "sphere" and meta["version"] == 2
     assert meta["training"]["settings"]["init_centre"] == "auto"
     out = tmp_path / "published"
     assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--preset", "published",
@@ -198,9 +199,13 @@ def test_render_hrtf_bad_value_is_one_error(physical, tmp_path, capsys, hrtf, me
     assert not out.exists()
 
 
-def test_render_hrtf_on_a_model_without_a_head_model_is_one_error(trained, big_head_sofa, tmp_path, capsys):
+def test_render_hrtf_on_a_model_without_a_head_model_is_one_error(freefield_capture, big_head_sofa, tmp_path,
+                                                                  capsys):
+    tuned = tmp_path / "tuned"
+    assert main(["train", str(freefield_capture), "--out", str(tuned), "--epochs", "1", "--preset", "tuned",
+                 "--progress", "none"]) == 0
     out = tmp_path / "x.wav"
-    args = ["render", str(trained), "--pose=1,2.5,1.6,1,0,0,0", "--duration", "0.5", "--out", str(out),
+    args = ["render", str(tuned), "--pose=1,2.5,1.6,1,0,0,0", "--duration", "0.5", "--out", str(out),
             "--progress", "none"]
     assert main([*args, "--hrtf", str(big_head_sofa)]) == 1
     err = capsys.readouterr().err.strip().splitlines()

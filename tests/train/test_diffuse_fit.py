@@ -1,0 +1,54 @@
+"""Starting the split field: the direct-to-room balance and the room's coherence."""
+
+import numpy as np
+import pytest
+
+from audiogs_core.io.capture import load_capture, load_capture_audio
+from audiogs_core.metrics.highpass import highpass
+from audiogs_core.train import diffuse_fit
+from audiogs_core.train.data import training_data_from_capture
+from audiogs_core.train.diffuse_fit import band_of_bins, choose_direct_balance, start_split
+from audiogs_core.train.presets import get_preset
+from audiogs_core.train.tail_fit import OCTAVE_CENTRES, start_tail
+from audiogs_core.train.trainer import build_model
+
+
+@pytest.fixture(scope="module")
+def started(freefield_capture):
+    capture = load_capture(freefield_capture)
+    td = training_data_from_capture(capture, load_capture_audio(capture))
+    model = build_model(td, get_preset("physical").flags)
+    reference = highpass(td.reference, td.sample_rate)
+    views = np.stack([highpass(v, td.sample_rate) for v in td.view_audio])
+    start_tail(model, reference, views, td.stft)
+    start_split(model, td, reference, views, td.stft)
+    return td, model, reference, views
+
+
+def test_the_direct_part_starts_at_the_close_mics_level_scaled_by_distance(started):
+    td, model, _, _ = started
+    # the reference 0.3 m from the source, the train views 1.38 m on average: 20 log10(0.3 / 1.38)
+    r0 = np.linalg.norm(td.view_positions - td.source_positions[0], axis=1).mean()
+    assert float(model.direct_distance) == pytest.approx(r0, rel=1e-5)
+    assert np.allclose(model.gain_db.detach().numpy(), 20 * np.log10(0.3 / r0), atol=1e-3)
+
+
+def test_the_balance_takes_per_band_the_offset_with_the_lowest_error(started):
+    td, model, reference, views = started
+    bands = band_of_bins(np.arange(257) * 31.25, OCTAVE_CENTRES)
+    calls = []
+
+    def bin_error():
+        offset = float(np.median(model.gain_db.detach().numpy())) - 20 * np.log10(0.3 / float(model.direct_distance))
+        calls.append(offset)
+        # band 2 (500 Hz) is best at -9 dB, every other band at 0 dB
+        return np.where(bands == 2, np.abs(offset + 9.0), np.abs(offset)) + 1.0
+
+    tail_before = model.tail_db.clone()
+    best = choose_direct_balance(model, td, reference, views, td.stft, bin_error)
+    assert sorted(round(c) for c in calls) == sorted(diffuse_fit.DIRECT_OFFSETS_DB)
+    assert np.all(best[bands == 2] == -9.0) and np.all(best[bands != 2] == 0.0)
+    gain = model.gain_db.detach().numpy() - 20 * np.log10(0.3 / float(model.direct_distance))
+    assert np.allclose(gain[bands == 2], -9.0, atol=1e-3) and np.allclose(gain[bands != 2], 0.0, atol=1e-3)
+    # a quieter direct part leaves more of the views' energy to the room
+    assert float((model.tail_db - tail_before)[bands == 2].mean()) > 3.0
