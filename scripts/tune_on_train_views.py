@@ -140,6 +140,7 @@ def main(argv=None) -> int:
     ap.add_argument("--metrics", default="MAG,ENV,LRE,ITDE")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--skip-baselines", action="store_true", help="score the variants only (baselines known)")
     args = ap.parse_args(argv)
 
     capture = load_capture(args.capture)
@@ -174,7 +175,7 @@ def main(argv=None) -> int:
     results: dict[str, dict] = {}
 
     binputs = BaselineInputs.from_training(data)
-    for name in NON_LEARNED:
+    for name in () if args.skip_baselines else NON_LEARNED:
         method = build_baseline(name, binputs)
         results[name] = score(method.predict)
         print(f"{name:>24s} " + " ".join(f"{k} {v:.4f}" for k, v in results[name].items()), flush=True)

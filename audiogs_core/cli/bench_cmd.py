@@ -32,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="split A folds (held-out ring indices) to run, e.g. 0,2,4,6 (default: all)")
     p.add_argument("--ablations", default=None, metavar="NAME,...",
                    help="ablations to run (default: all; 'none' for none)")
+    p.add_argument("--methods", default=None, metavar="NAME,...",
+                   help="methods to run (default: AudioGS and every baseline; audiogs is always kept)")
     p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: the product's default preset)")
     p.add_argument("--splits", default=None, metavar="A,B,C",
                    help="run only these splits (A: ring views, B: grid views, C: listener paths)")
@@ -85,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
             changes["ablations"] = ()  # the ablations run on split A folds
     if args.ablations is not None:
         changes["ablations"] = () if args.ablations == "none" else tuple(args.ablations.split(","))
+    if args.methods is not None:
+        asked = [m.strip() for m in args.methods.split(",") if m.strip()]
+        changes["methods"] = ("audiogs", *(m for m in asked if m != "audiogs"))
     if args.preset is not None:
         from audiogs_core.train.presets import get_preset
 

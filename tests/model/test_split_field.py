@@ -6,9 +6,9 @@ import numpy as np
 import torch
 from _handmade import handmade_model, rotations
 
-from audiogs_core.dsp.stft import bin_frequencies
+from audiogs_core.dsp.stft import bin_frequencies, stft
 from audiogs_core.geometry import yaw_to_quat
-from audiogs_core.model.diffuse import diffuse_spec, ear_noise
+from audiogs_core.model.diffuse import diffuse_spec, ear_responses
 from audiogs_core.model.direct import Route, direct_spec, straight_routes
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.head_model import SphereHead, shadow_magnitude
@@ -34,17 +34,18 @@ def test_sphere_head_level_and_itd_follow_the_side_of_the_source():
     assert torch.allclose(gl[1], gr[1]) and torch.allclose(tau[1], torch.zeros(4), atol=1e-9)
 
 
-def test_ear_noise_has_unit_energy_the_asked_coherence_and_repeats_by_absolute_frame():
-    gamma = torch.tensor([0.9, 0.5, 0.0, 0.2]).repeat_interleave(64)
-    left, right = ear_noise(gamma, 0, 400)  # [F, N]
-    for lo, want in zip(range(0, 256, 64), (0.9, 0.5, 0.0, 0.2)):
-        sl, sr = left[lo:lo + 64], right[lo:lo + 64]
-        assert abs(float((sl.abs() ** 2).mean()) - 1.0) < 0.03
-        coh = (sl * sr.conj()).real.mean() / torch.sqrt((sl.abs() ** 2).mean() * (sr.abs() ** 2).mean())
-        assert abs(float(coh) - want) < 0.03
-    # the draw belongs to the frame, whatever chunk asks for it
-    assert torch.equal(ear_noise(gamma, 100, 50), ear_noise(gamma, 0, 400)[:, :, 100:150])
-    assert not torch.allclose(ear_noise(gamma, 0, 50), ear_noise(gamma, 50, 50))
+def test_ear_responses_start_late_decay_at_the_tails_rate_and_have_the_asked_coherence():
+    model = _split_model()  # tail: -3 dB, tau 0.1 s; coherence 0.3
+    h = ear_responses(model).detach()  # [2, T]
+    onset = int(0.008 * 16000)
+    assert float(h[:, :onset].abs().max()) == 0.0  # nothing before the onset: no pre-echo
+    # energy per 50 ms from 0.1 s on falls by 2 * 0.05 / tau nepers = 4.34 dB
+    seg = h[:, 1600:1600 + 20 * 800].reshape(2, 20, 800).pow(2).sum(-1).mean(0)
+    slope_db = float(np.polyfit(np.arange(20), 10 * np.log10(seg.numpy()), 1)[0])
+    assert abs(slope_db + 10 * np.log10(math.e) * 2 * 0.05 / 0.1) < 0.5
+    spec = torch.stft(h, 512, 160, 400, torch.hamming_window(400, periodic=True), return_complex=True)
+    coh = (spec[0] * spec[1].conj()).real.sum() / torch.sqrt((spec[0].abs() ** 2).sum() * (spec[1].abs() ** 2).sum())
+    assert abs(float(coh) - 0.3) < 0.05
 
 
 def _split_model(**geometry):
@@ -62,9 +63,10 @@ def _noise_frames(f=257, n=400, seed=0):
     return torch.complex(torch.randn(1, f, n, generator=g), torch.randn(1, f, n, generator=g))
 
 
-def test_diffuse_part_has_the_tails_energy_and_coherence_a_frame_late():
+def test_diffuse_part_has_the_tails_energy_and_coherence_and_follows_the_reference():
     model = _split_model()
-    frames = _noise_frames()
+    # a recording's STFT (a consistent one: random frames are not the STFT of any signal)
+    frames = stft(torch.randn(1, 399 * 160, generator=torch.Generator().manual_seed(0)), model.grid.stft)
     with torch.no_grad():
         out = diffuse_spec(model, frames, 200, 0)  # [2, F, 200]
     tail_energy = model.reference_magnitude(frames).detach()[-200:] ** 2 - frames[0, :, -200:].abs().T ** 2
@@ -73,15 +75,13 @@ def test_diffuse_part_has_the_tails_energy_and_coherence_a_frame_late():
         assert abs(ratio - 1.0) < 0.1
     coh = (out[0] * out[1].conj()).real.mean() / torch.sqrt((out[0].abs() ** 2).mean() * (out[1].abs() ** 2).mean())
     assert abs(float(coh) - 0.3) < 0.1
-    impulse = torch.zeros(1, 257, 60, dtype=torch.complex64)
-    impulse[0, :, 30] = 1.0
+    click = torch.zeros(1, 59 * 160 + 1)
+    click[0, 30 * 160] = 1.0  # at frame 30's centre
     with torch.no_grad():
-        y = diffuse_spec(model, impulse, 60, 0)
-    # from lag 2 on (a lag-1 frame would sound before the direct sound: a pre-echo), at the tail's
-    # lag-1 level b rho
-    assert float(y[..., :32].abs().max()) < 1e-3
-    b_rho = 10 ** (-3.0 / 20) * math.exp(-0.01 / 0.1)
-    assert abs(float((y[..., 32].abs() ** 2).mean()) - b_rho**2) < 0.1 * b_rho**2
+        y = diffuse_spec(model, stft(click, model.grid.stft), 60, 0)
+    # nothing in the frames whose window ends before the room starts (8 ms after the click)
+    assert float(y[..., :30].abs().max()) < 1e-3 * float(y[..., 32].abs().mean())
+    assert float(y[..., 33:40].abs().pow(2).mean()) > float(y[..., 45:52].abs().pow(2).mean())
 
 
 def _direct(model, frames, n_hist, pos, yaw_deg=90.0, route=None):
