@@ -114,7 +114,7 @@ def _command(args: argparse.Namespace) -> str:
     if args.quick:
         words.append("--quick")
     words += ["--out", str(args.out)]
-    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "preset", "splits"):
+    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "methods", "preset", "splits"):
         if getattr(args, flag) is not None:
             words += [f"--{flag}", str(getattr(args, flag))]
     if args.device != "cpu":

@@ -4,4 +4,10 @@ Modules: ``gaussians`` (the learnable parameters, the reverberant tail),
 ``flags`` (switches of the representation), ``render`` (differentiable
 rendering to a binaural spectrogram), ``sh`` (real spherical harmonics),
 ``head_itd`` (spherical-head ITD), ``rotation`` (quaternions in torch).
+The split field (flag ``split_field``, the default preset ``physical``):
+``direct`` (the talker's sound posed at each listener: route, distance,
+delay, ears), ``head_model`` (the sphere and measured HRTFs behind one
+interface), ``occlusion`` (line of sight and diffraction round the room's
+corners, numpy), ``diffuse`` (the room as a decorrelated stochastic
+reverberation) and ``split_field`` (the two together).
 """

@@ -1,7 +1,9 @@
 """Training Audio Gaussians on the train views of a capture (DESIGN.md §5).
 
 Modules: ``data`` (training inputs, windows, starting gain), ``loss``,
-``settings`` (every training setting), ``presets`` (``published`` and the
-default ``tuned``), ``tail_fit`` (where the reverberant tail starts),
-``checkpoint`` (atomic checkpoints), ``trainer`` (the loop).
+``settings`` (every training setting), ``presets`` (``published``, the
+previous default ``tuned`` and the default ``physical``), ``tail_fit`` (where
+the reverberant tail starts), ``diffuse_fit`` (the split field's geometry,
+direct-to-room balance and room coherence), ``checkpoint`` (atomic
+checkpoints), ``trainer`` (the loop).
 """

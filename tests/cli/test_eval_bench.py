@@ -68,12 +68,14 @@ def test_bench_command_runs_the_chosen_setting(tmp_path, capsys, monkeypatch):
                             ablations=(), ablation_folds=(), dpam_folds=(), metrics=("MAG", "ITDE"))
     monkeypatch.setattr(bench_pkg, "quick_config", lambda: tiny)
     out = tmp_path / "b"
-    assert main(["bench", "--quick", "--out", str(out), "--jobs", "1", "--progress", "jsonl"]) == 0
+    assert main(["bench", "--quick", "--out", str(out), "--jobs", "1", "--methods", "mean_view",
+                 "--progress", "jsonl"]) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert events[-1]["event"] == "done" and events[-2]["step"] == events[-2]["total"]
     results = json.loads((out / "results.json").read_text())
     assert results["protocol"]["settings"]["name"] == "cli-test"
-    assert results["environment"]["command"] == f"audiogs bench --quick --out {out} --jobs 1"
+    assert results["protocol"]["settings"]["methods"] == ["audiogs", "mean_view"]  # --methods; audiogs kept
+    assert results["environment"]["command"] == f"audiogs bench --quick --out {out} --jobs 1 --methods mean_view"
     assert (out / "results.md").is_file()
 
 
@@ -82,3 +84,6 @@ def test_bench_bad_override_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--seconds" in err[0]
     assert not (tmp_path / "b").exists()
+    assert main(["bench", "--quick", "--out", str(tmp_path / "b"), "--methods", "nearest_view,oracle"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "oracle" in err[0] and "Traceback" not in err[0]
