@@ -75,6 +75,22 @@ def frame_mask(model: AudioGaussians, times: torch.Tensor) -> torch.Tensor:
     return m[:, 0] + w * (m[:, 1] - m[:, 0])
 
 
+def delayed_frames(model: AudioGaussians, route: Route, n_hist: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The route's delay relative to the reference as frame indices and a remainder.
+
+    Returns idx [B, N] (long): for each output frame, the frame of the reference (counted from
+    the first of the P = ``n_hist`` history frames) it hears, shifted by whole hops (an exact
+    delay); and rest [B, N'] (s): the remainder, at most half a hop, which the direct part
+    applies as a phase. The room (``diffuse``) arrives with the same whole-hop delay.
+    """
+    hop_s = model.grid.stft.hop / model.grid.stft.sample_rate
+    delay = (route.length - model.reference_source_distance) / model.grid.speed_of_sound  # [B, N']
+    shift = torch.round(delay / hop_s).clamp(0, n_hist)
+    b = route.length.shape[0]
+    idx = (n_hist + torch.arange(n, device=delay.device)).expand(b, n) - shift.long().expand(b, n)
+    return idx, delay - shift * hop_s
+
+
 def _reference_ears(model: AudioGaussians, head: HeadModel, freqs: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     """(mean ear gain [F], ITD [F]) a binaural reference of known pose carries of the source (else 1, 0)."""
@@ -117,13 +133,7 @@ def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times:
     if route.loss_db is not None:
         atten = atten * torch.pow(10.0, -route.loss_db / 20.0)
 
-    # Delay relative to the reference: whole frames (an exact shift) plus a remainder phase.
-    hop_s = grid.stft.hop / grid.stft.sample_rate
-    delay = (route.length - model.reference_source_distance) / grid.speed_of_sound  # [B, N']
-    shift = torch.round(delay / hop_s).clamp(0, n_hist)
-    rest = delay - shift * hop_s
-    b = positions.shape[0]
-    idx = (n_hist + torch.arange(n, device=frames.device)).expand(b, n) - shift.long().expand(b, n)  # [B, N]
+    idx, rest = delayed_frames(model, route, n_hist, n)
     x = frames[:, :, idx]  # [C, F, B, N]
     mag = x.abs().mean(dim=0).permute(1, 2, 0)  # [B, N, F]
     phase = torch.angle(x).permute(0, 2, 3, 1)  # [C, B, N, F]
