@@ -89,9 +89,9 @@ class AUDIOGS_SceneSettings(bpy.types.PropertyGroup):
         description="Passes over the train views (the preset's default is 61)")
     train_preset: EnumProperty(  # type: ignore[valid-type]
         name="Preset", items=preset_enum_items,
-        description="Training configuration, the product default first: physical (the talker posed by "
-                    "distance, head and room over a decorrelated room), tuned (the previous default) "
-                    "or published (the paper's)")
+        description="Training configuration, the product default first: tuned, physical (the talker "
+                    "posed by distance, head and room over a decorrelated room; for a close mic and "
+                    "moving cameras) or published (the paper's)")
     train_device: EnumProperty(  # type: ignore[valid-type]
         name="Device", items=DEVICE_OVERRIDE_ITEMS, default="DEFAULT",
         description="Where training runs (Preferences: the add-on preferences' device)")

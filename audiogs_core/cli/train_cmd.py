@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the model folder's checkpoint")
     p.add_argument("--force", action="store_true", help="overwrite an existing model folder")
     p.add_argument("--resample", action="store_true", help="resample files whose rate differs from the capture's")
-    p.add_argument("--preset", default=None, help="training configuration: physical (default: the talker posed by distance, head and room over a decorrelated room), tuned (the previous default) or published")
+    p.add_argument("--preset", default=None, help="training configuration: tuned (default), physical (the talker posed by distance, head and room over a decorrelated room; for a close mic and moving cameras) or published")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
