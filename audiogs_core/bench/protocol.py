@@ -313,11 +313,17 @@ def folds_of(config: BenchConfig, split: str) -> tuple[int, ...]:
     return config.folds_a if split == "A" else (0,)
 
 
+def run_ablations(config: BenchConfig) -> tuple[str, ...]:
+    """The run's ablations without a preset method that is the run's own preset (it would be
+    AudioGS itself, trained twice)."""
+    return tuple(a for a in config.ablations if PRESET_METHODS.get(a) != config.preset)
+
+
 def methods_of(config: BenchConfig, split: str) -> tuple[str, ...]:
     """The run's methods that take part in ``split`` (split C: those that can follow a path)."""
     if split == "C":
         return (*(m for m in config.methods if m == "audiogs" or m in PATH_BASELINES),
-                *(a for a in config.ablations if a in PATH_PRESET_METHODS))
+                *(a for a in run_ablations(config) if a in PATH_PRESET_METHODS))
     return config.methods
 
 
@@ -329,7 +335,7 @@ def plan_units(config: BenchConfig) -> list[Unit]:
             for m in methods_of(config, split):
                 units.append(Unit(split, room, ref, fold, m))
             if split == "A" and ref in config.ablation_references and fold in config.ablation_folds:
-                for a in config.ablations:
+                for a in run_ablations(config):
                     units.append(Unit(split, room, ref, fold, a))
     return units
 
