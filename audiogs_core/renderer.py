@@ -24,7 +24,7 @@ from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.direct import room_routes, straight_routes
+from audiogs_core.model.direct import routes
 from audiogs_core.model.head_model import HeadModel, head_model
 from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import render_moving_spec, render_static_spec
@@ -145,7 +145,6 @@ def render_frames(
     history = None
     if loaded.model.flags.reverb_tail:
         history = history_spec(loaded.reference, s0, TAIL_FRAMES, settings).to(device)
-    ref_mag, itd_weight = loaded.model.reference_terms(ref_spec, history)  # [N, F] each (weight or None)
     times = _frame_times(s0 / sr, n_frames, sr, settings.hop)
     positions, rotations = pose_at(times)
     positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
@@ -153,19 +152,18 @@ def render_frames(
     out = torch.empty(2, settings.n_freq, n_frames, dtype=torch.complex64, device=device)
     times_t = torch.from_numpy(times)
     split = loaded.model.flags.split_field
-    first_frame = int(round(s0 / settings.hop))  # the frame index on the recording's timeline
     if split:
         assert history is not None  # split_field needs reverb_tail
         frames = torch.cat([history, ref_spec], dim=-1)
+    else:
+        ref_mag, itd_weight = loaded.model.reference_terms(ref_spec, history)  # [N, F] each (weight or None)
     for a in range(0, n_frames, CHUNK_FRAMES):
         b = min(a + CHUNK_FRAMES, n_frames)
         if split:
             span = slice(a, a + 1) if static else slice(a, b)
             pos, rot = positions[None, span], rotations[None, span]
-            route = (straight_routes(loaded.model, pos) if loaded.occlusion is None
-                     else room_routes(loaded.model, loaded.occlusion, pos.cpu().double().numpy()))
             spec = render_split_spec(loaded.model, frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
-                                     pos, rot, route, first_frame + a, loaded.head)
+                                     pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head)
         elif static:
             spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                       rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))

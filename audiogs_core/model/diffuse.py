@@ -33,6 +33,7 @@ from functools import lru_cache
 
 import torch
 
+from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import istft, stft
 
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians
@@ -44,17 +45,18 @@ RAMP_S = 0.004  # and fades in over 4 ms
 
 
 @lru_cache(maxsize=4)
-def _noises(n_samples: int, seed: int = DIFFUSE_SEED) -> torch.Tensor:
-    """[2, T] float32 independent white noises, variance 1 (scaled per hop by the caller)."""
-    return torch.randn(2, n_samples, generator=torch.Generator().manual_seed(seed))
+def _noise_spectra(n_taps: int, cfg: StftSettings) -> torch.Tensor:
+    """[2, F, n_taps + 1] STFT of two independent white noises of n_taps hops, variance 1/hop (so
+    E|H_m(f)|^2 = env^2), on the CPU: one fixed draw, made once, not per training step."""
+    noise = torch.randn(2, n_taps * cfg.hop, generator=torch.Generator().manual_seed(DIFFUSE_SEED))
+    return stft(noise / math.sqrt(cfg.hop), cfg)
 
 
 def ear_responses(model: AudioGaussians, n_taps: int = TAIL_FRAMES) -> torch.Tensor:
     """[2, T] the two ears' room responses h_L, h_R over n_taps hops (T = n_taps * hop)."""
     cfg = model.grid.stft
     n = n_taps * cfg.hop
-    noise = _noises(n).to(model.tail_db.device) / math.sqrt(cfg.hop)  # E|H_m(f)|^2 = env^2: variance 1/hop
-    spec = stft(noise, cfg)  # [2, F, n_taps + 1]
+    spec = _noise_spectra(n_taps, cfg).to(model.tail_db.device)  # [2, F, n_taps + 1]
     gamma = model.diffuse_coherence.clamp(0.0, 1.0)[:, None]
     a, s = torch.sqrt((1.0 + gamma) / 2.0), torch.sqrt((1.0 - gamma) / 2.0)
     mixed = torch.stack([a * spec[0] + s * spec[1], a * spec[0] - s * spec[1]])
@@ -68,13 +70,12 @@ def ear_responses(model: AudioGaussians, n_taps: int = TAIL_FRAMES) -> torch.Ten
     return h * (0.5 - 0.5 * torch.cos(math.pi * onset))
 
 
-def diffuse_spec(model: AudioGaussians, frames: torch.Tensor, n_out: int, first_frame: int = 0) -> torch.Tensor:
+def diffuse_spec(model: AudioGaussians, frames: torch.Tensor, n_out: int) -> torch.Tensor:
     """[2, F, N] complex diffuse part (before the level G_f) of the last ``n_out`` frames.
 
     frames: [C, F, P + N] the reference's STFT including P frames of history before the N
     output frames (``dsp.stft.history_spec``; P at least the response's TAIL_FRAMES, else the
-    room misses what came before); ``first_frame`` is unused (the field is a convolution: the
-    same in chunks and whole) and kept for the callers' one signature.
+    room misses what came before).
     """
     cfg = model.grid.stft
     length = frames.shape[-1]

@@ -29,7 +29,8 @@ import torch
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel, SphereHead
-from audiogs_core.model.render import cell_weights
+from audiogs_core.model.occlusion import RoomOcclusion, diffraction_loss_db
+from audiogs_core.model.render import cell_weights, mono_mask
 from audiogs_core.model.rotation import torch_quat_to_matrix
 from audiogs_core.model.sh import C0
 
@@ -49,10 +50,16 @@ def straight_routes(model: AudioGaussians, positions: torch.Tensor) -> Route:
     return Route(src, (src - positions).norm(dim=-1), None)
 
 
-def room_routes(model: AudioGaussians, occlusion, positions: np.ndarray) -> Route:
-    """Routes round the room's corners: ``occlusion`` a ``RoomOcclusion``, positions [B, N, 3] numpy."""
-    from audiogs_core.model.occlusion import diffraction_loss_db
+def routes(model: AudioGaussians, occlusion: RoomOcclusion | None, positions: torch.Tensor) -> Route:
+    """Routes to listeners at positions [B, N, 3]: round the room's corners when its ``occlusion``
+    is known, else straight."""
+    if occlusion is None:
+        return straight_routes(model, positions)
+    return room_routes(model, occlusion, positions.detach().cpu().double().numpy())
 
+
+def room_routes(model: AudioGaussians, occlusion: RoomOcclusion, positions: np.ndarray) -> Route:
+    """Routes round the room's corners: positions [B, N, 3] numpy."""
     b, n = positions.shape[:2]
     src = model.source_position.detach().cpu().double().numpy()
     route = occlusion.direct_route(src, positions.reshape(-1, 3))
@@ -69,8 +76,7 @@ def frame_mask(model: AudioGaussians, times: torch.Tensor) -> torch.Tensor:
     """[N, F] the Gaussians' pose-independent mask m = R sigmoid(C0 s - ln(R - 1)) between cells."""
     k0, w = cell_weights(model, times)
     k0 = k0.to(model.mu.device)
-    r = model.flags.mask_range
-    m = r * torch.sigmoid(C0 * model.sh_mono_dc[torch.stack([k0, k0 + 1], 1)] - math.log(r - 1.0))  # [N, 2, F]
+    m = mono_mask(C0 * model.sh_mono_dc[torch.stack([k0, k0 + 1], 1)], model.flags.mask_range)  # [N, 2, F]
     w = w.to(m.device)[:, None]
     return m[:, 0] + w * (m[:, 1] - m[:, 0])
 

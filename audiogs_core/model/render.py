@@ -55,6 +55,12 @@ def grid_cell_weights(times: torch.Tensor, spacing: float, n_cells: int) -> tupl
     return k0.long(), w.float()
 
 
+def mono_mask(s_mono: torch.Tensor, mask_range: float) -> torch.Tensor:
+    """The mono mask m = R sigmoid(s - ln(R - 1)) of SH values ``s_mono`` (any shape): 1 at s = 0
+    for every R = ``mask_range``, 2 sigmoid(s) (published) for R = 2."""
+    return mask_range * torch.sigmoid(s_mono - math.log(mask_range - 1.0))
+
+
 def gaussian_response(
     model: AudioGaussians, cells: torch.Tensor, positions: torch.Tensor, rotations: torch.Tensor
 ) -> Response:
@@ -90,8 +96,7 @@ def gaussian_response(
         s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
 
     # 2-3. mono mask and distance attenuation relative to the reference distance.
-    r_max = flags.mask_range
-    mask = r_max * torch.sigmoid(s_mono - math.log(r_max - 1.0))  # 2 sigmoid(s) for r_max = 2
+    mask = mono_mask(s_mono, flags.mask_range)
     if flags.attenuation:
         decay = model.decay[cells] if flags.per_gaussian_decay else model.decay
         atten = (r_ref / r) ** (1.0 + torch.tanh(decay))

@@ -16,16 +16,15 @@ from audiogs_core.model.head_model import HeadModel
 
 
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
-                      positions: torch.Tensor, rotations: torch.Tensor, route: Route, first_frame: int,
+                      positions: torch.Tensor, rotations: torch.Tensor, route: Route,
                       head: HeadModel | None = None) -> torch.Tensor:
-    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``);
-    ``first_frame``: the absolute frame index of the first output frame (``diffuse_spec``)."""
+    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``)."""
     n = frames.shape[-1] - n_hist
     spec = direct_spec(model, frames, n_hist, times, positions, rotations, route, head)
     # The room reaches a listener after the direct sound does: it takes the route's whole-hop
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).
-    room = diffuse_spec(model, frames, frames.shape[-1], first_frame - n_hist)  # [2, F, P + N]
+    room = diffuse_spec(model, frames, frames.shape[-1])  # [2, F, P + N]
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
     spec = spec + room[:, :, idx].permute(2, 0, 1, 3)
     return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]

@@ -22,7 +22,7 @@ from audiogs_core.io.model_folder import model_json, write_model_folder
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.direct import Route, room_routes, straight_routes
+from audiogs_core.model.direct import Route, routes
 from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import render_static_spec
 from audiogs_core.model.split_field import render_split_spec
@@ -89,6 +89,13 @@ def _times(w: Window, cfg) -> torch.Tensor:
     return (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
 
 
+def render_window(model: AudioGaussians, w: Window, view_pos: torch.Tensor, view_rot: torch.Tensor,
+                  routes: Route | None, window_len: int) -> torch.Tensor:
+    """[V, 2, window_len] the train views rendered over window ``w`` (what the loss compares)."""
+    cfg = model.grid.stft
+    return istft(render_views(model, w, _times(w, cfg), view_pos, view_rot, routes), cfg, window_len)
+
+
 def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos: torch.Tensor,
                  view_rot: torch.Tensor, routes: Route | None) -> torch.Tensor:
     """[V, 2, F, N] the train views' spectrogram of window ``w`` (frame ``times`` [N])."""
@@ -96,7 +103,7 @@ def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos
         assert w.history is not None  # split_field needs reverb_tail, which keeps history
         frames = torch.cat([w.history, w.ref_spec], dim=-1)
         return render_split_spec(model, frames, w.history.shape[-1], times, view_pos[:, None],
-                                 view_rot[:, None], routes, w.start // model.grid.stft.hop)
+                                 view_rot[:, None], routes)
     ref_mag, itd_weight = model.reference_terms(w.ref_spec, w.history)
     return render_static_spec(model, w.ref_spec, times, view_pos, view_rot, ref_mag, itd_weight)
 
@@ -110,8 +117,7 @@ def match_energy(model: AudioGaussians, windows: list[Window], targets: list[Tar
     pred_energy = torch.zeros(cfg.n_freq, dtype=torch.float64)
     view_energy = torch.zeros_like(pred_energy)
     for w, target in zip(windows, targets):
-        times = (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
-        pred = istft(render_views(model, w, times, view_pos, view_rot, routes), cfg, window_len)
+        pred = render_window(model, w, view_pos, view_rot, routes, window_len)
         pred_energy += (stft(pred, cfg).abs() ** 2).sum(dim=(0, 1, 3)).double().cpu()
         view_energy += (target.spec.abs() ** 2).sum(dim=(0, 1, 3)).double().cpu()
     ratio_db = 10.0 * torch.log10((view_energy + 1e-20) / (pred_energy + 1e-20))
@@ -125,11 +131,9 @@ def match_energy(model: AudioGaussians, windows: list[Window], targets: list[Tar
 def render_all(model: AudioGaussians, windows: list[Window], view_pos: torch.Tensor, view_rot: torch.Tensor,
                routes: Route | None, window_len: int, n_samples: int) -> np.ndarray:
     """[V, 2, T] the train views rendered window by window (T = ``n_samples``)."""
-    cfg = model.grid.stft
     out = np.zeros((view_pos.shape[0], 2, n_samples), dtype=np.float32)
     for w in windows:
-        times = (w.start + torch.arange(w.ref_spec.shape[-1], dtype=torch.float64) * cfg.hop) / cfg.sample_rate
-        pred = istft(render_views(model, w, times, view_pos, view_rot, routes), cfg, window_len).cpu().numpy()
+        pred = render_window(model, w, view_pos, view_rot, routes, window_len).cpu().numpy()
         stop = min(n_samples, w.start + window_len)
         out[:, :, w.start:stop] = pred[:, :, : stop - w.start]
     return out
@@ -137,10 +141,8 @@ def render_all(model: AudioGaussians, windows: list[Window], view_pos: torch.Ten
 
 def view_routes(model: AudioGaussians, data: TrainingData, view_pos: torch.Tensor) -> Route:
     """The direct sound's routes to the train views [V, 1] (round corners when the room is known)."""
-    if data.room_polygons is not None and model.flags.occlusion:
-        occlusion = RoomOcclusion(data.room_polygons)
-        return room_routes(model, occlusion, data.view_positions[:, None, :])
-    return straight_routes(model, view_pos[:, None])
+    room = data.room_polygons if model.flags.occlusion else None
+    return routes(model, None if room is None else RoomOcclusion(room), view_pos[:, None])
 
 
 def _model_json(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
@@ -209,8 +211,7 @@ def train_model(
         def bin_error() -> np.ndarray:
             total = torch.zeros(stft_cfg.n_freq, dtype=torch.float64)
             for w, t in zip(windows, targets):
-                pred = istft(render_views(model, w, _times(w, stft_cfg), view_pos, view_rot, routes), stft_cfg,
-                             window_len)
+                pred = render_window(model, w, view_pos, view_rot, routes, window_len)
                 total += (stft(pred, stft_cfg).abs() - t.spec.abs()).abs().sum(dim=(0, 1, 3)).double().cpu()
             return total.numpy()
         choose_direct_balance(model, data, reference, views, stft_cfg, bin_error)
@@ -245,8 +246,7 @@ def train_model(
             sh_frozen = epoch < settings.sh_freeze_epochs
             while index < len(windows):
                 w = windows[order[index]]
-                times = _times(w, stft_cfg)
-                pred = istft(render_views(model, w, times, view_pos, view_rot, routes), stft_cfg, window_len)
+                pred = render_window(model, w, view_pos, view_rot, routes, window_len)
                 loss = binaural_loss(pred, targets[order[index]], stft_cfg,
                                      settings.side_weight, settings.phase_weight, settings.loss_norm)
                 optimizer.zero_grad(set_to_none=True)

@@ -68,7 +68,7 @@ def test_diffuse_part_has_the_tails_energy_and_coherence_and_follows_the_referen
     # a recording's STFT (a consistent one: random frames are not the STFT of any signal)
     frames = stft(torch.randn(1, 399 * 160, generator=torch.Generator().manual_seed(0)), model.grid.stft)
     with torch.no_grad():
-        out = diffuse_spec(model, frames, 200, 0)  # [2, F, 200]
+        out = diffuse_spec(model, frames, 200)  # [2, F, 200]
     tail_energy = model.reference_magnitude(frames).detach()[-200:] ** 2 - frames[0, :, -200:].abs().T ** 2
     for ear in out:
         ratio = float((ear.abs() ** 2).mean() / tail_energy.mean())
@@ -78,7 +78,7 @@ def test_diffuse_part_has_the_tails_energy_and_coherence_and_follows_the_referen
     click = torch.zeros(1, 59 * 160 + 1)
     click[0, 30 * 160] = 1.0  # at frame 30's centre
     with torch.no_grad():
-        y = diffuse_spec(model, stft(click, model.grid.stft), 60, 0)
+        y = diffuse_spec(model, stft(click, model.grid.stft), 60)
     # nothing in the frames whose window ends before the room starts (8 ms after the click)
     assert float(y[..., :30].abs().max()) < 1e-3 * float(y[..., 32].abs().mean())
     assert float(y[..., 33:40].abs().pow(2).mean()) > float(y[..., 45:52].abs().pow(2).mean())
