@@ -13,6 +13,8 @@ settings, its checkpoint loaded once and cached.
 
 from __future__ import annotations
 
+import pickle
+
 import threading
 from pathlib import Path
 from typing import Any
@@ -49,11 +51,12 @@ def load_cdpam() -> Any:
         # The constructor arguments of CDPAM.__init__ in cdpam 0.0.6.
         net = FINnet(dev=device, encoder_layers=16, encoder_filters=64, ndim=[16, 6],
                      classif_dp=0.05, classif_BN=0, classif_act="no", input_size=512)
-        # weights_only=False only here: the file is the cdpam wheel's own
-        # checkpoint (installed, not user-supplied) and it stores its state
-        # inside a pickled dict that the safe loader refuses. Every other
-        # torch.load in the project uses weights_only=True.
-        state = torch.load(_checkpoint_path(), map_location="cpu", weights_only=False)["state"]
+        # The cdpam wheel's checkpoint is an old-protocol pickle that torch's
+        # weights-only loader cannot parse ("unsupported operand"); it is read
+        # with an unpickler that admits only the two globals a state dict
+        # needs, so it cannot run code either.
+        state = torch.load(_checkpoint_path(), map_location="cpu", weights_only=False,
+                           pickle_module=_StateDictPickle)["state"]
         net.load_state_dict(state)
         net.eval()
         model = CDPAM.__new__(CDPAM)  # skip the constructor's unsafe load
@@ -61,6 +64,27 @@ def load_cdpam() -> Any:
         model.model = net
         _model = model
         return _model
+
+
+class _StateDictUnpickler(pickle.Unpickler):
+    """Unpickles tensors in (ordered) dicts and nothing else."""
+
+    _ALLOWED = {("collections", "OrderedDict"), ("torch._utils", "_rebuild_tensor_v2")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"unexpected {module}.{name} in the cdpam checkpoint")
+
+
+class _StateDictPickle:
+    """The ``pickle_module`` torch.load uses for the cdpam checkpoint."""
+
+    Unpickler = _StateDictUnpickler
+
+    @staticmethod
+    def load(file, **kwargs):  # the checkpoint's header records, read with the same restriction
+        return _StateDictUnpickler(file, **kwargs).load()
 
 
 def to_cdpam_input(x: np.ndarray, sample_rate: int) -> np.ndarray:
