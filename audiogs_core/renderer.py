@@ -8,7 +8,7 @@ bounded memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import stft_settings
-from audiogs_core.dsp.stft import history_spec, istft, stft
+from audiogs_core.dsp.stft import OverlapAdd, history_spec, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.io.listener_path import ListenerPath
@@ -35,14 +35,57 @@ ProgressFn = Callable[[int, int], None]  # (STFT frames done, total)
 
 
 @dataclass
+class ReferenceSpan:
+    """What a render needs of the reference over one span, whatever the listener does: its STFT
+    and, per model kind, the masked magnitude and ITD weight, phase or history frames."""
+
+    spec: torch.Tensor  # [C, F, N]
+    frames: torch.Tensor | None = None  # split field: [C, F, TAIL_FRAMES + N], history first
+    magnitude: torch.Tensor | None = None  # [N, F] (AudioGaussians.reference_terms)
+    itd_weight: torch.Tensor | None = None  # [N, F] or None
+    phase: torch.Tensor | None = None  # [C, N, F]
+
+
+@dataclass
 class LoadedModel:
-    """A model ready to render: the Gaussians, the reference [C, T] as given and model.json."""
+    """A model ready to render: the Gaussians, the reference [C, T] as given and model.json.
+
+    The last span's :class:`ReferenceSpan` is kept: a bake renders many cameras over the same
+    span of one model, and none of it depends on the camera (a render after the model's
+    tensors change must call ``forget_span``).
+    """
 
     model: AudioGaussians
     reference: np.ndarray  # [C, T] float32, as given at training
     meta: dict
     occlusion: RoomOcclusion | None = None  # the room the split field's direct sound goes round
     head: HeadModel | None = None  # the split field's ears (None: the analytic sphere)
+    _span: tuple[tuple[int, int], ReferenceSpan] | None = field(default=None, repr=False)
+
+    def forget_span(self) -> None:
+        """Drop the kept reference span (after changing the model or the reference in place)."""
+        self._span = None
+
+    def reference_span(self, s0: int, n: int) -> ReferenceSpan:
+        """The pose-independent terms of samples s0 .. s0 + n (computed once, then kept)."""
+        if self._span is not None and self._span[0] == (s0, n):
+            return self._span[1]
+        model = self.model
+        settings = model.grid.stft
+        device = model.mu.device
+        ref = torch.from_numpy(np.ascontiguousarray(self.reference[:, s0:s0 + n])).to(device)
+        span = ReferenceSpan(spec=stft(ref, settings))  # [C, F, N]
+        history = None
+        if model.flags.reverb_tail:
+            history = history_spec(self.reference, s0, TAIL_FRAMES, settings).to(device)
+        if model.flags.split_field:
+            assert history is not None  # split_field needs reverb_tail
+            span.frames = torch.cat([history, span.spec], dim=-1)
+        else:
+            span.magnitude, span.itd_weight = model.reference_terms(span.spec, history)  # [N, F] each
+            span.phase = torch.angle(span.spec).transpose(1, 2).contiguous()
+        self._span = ((s0, n), span)
+        return span
 
     @property
     def sample_rate(self) -> int:
@@ -139,41 +182,35 @@ def render_frames(
     s0 = max(0, int(round(start_s * sr)))
     n = min(int(round(duration_s * sr)), loaded.reference.shape[1] - s0)
     device = loaded.model.mu.device
-    ref = torch.from_numpy(np.ascontiguousarray(loaded.reference[:, s0:s0 + n])).to(device)
-    ref_spec = stft(ref, settings)  # [C, F, N]
-    n_frames = ref_spec.shape[-1]
-    history = None
-    if loaded.model.flags.reverb_tail:
-        history = history_spec(loaded.reference, s0, TAIL_FRAMES, settings).to(device)
+    ref = loaded.reference_span(s0, n)
+    n_frames = ref.spec.shape[-1]
     times = _frame_times(s0 / sr, n_frames, sr, settings.hop)
     positions, rotations = pose_at(times)
     positions = torch.as_tensor(np.asarray(positions), dtype=torch.float32, device=device)
     rotations = torch.as_tensor(quat_to_matrix(np.asarray(rotations)), dtype=torch.float32, device=device)
-    out = torch.empty(2, settings.n_freq, n_frames, dtype=torch.complex64, device=device)
+    # Each chunk goes into the inverse STFT as it is made (small temporaries, no whole spectrogram).
+    out = OverlapAdd(settings, n_frames, n, 2, device, torch.float32)
     times_t = torch.from_numpy(times)
-    split = loaded.model.flags.split_field
-    if split:
-        assert history is not None  # split_field needs reverb_tail
-        frames = torch.cat([history, ref_spec], dim=-1)
-    else:
-        ref_mag, itd_weight = loaded.model.reference_terms(ref_spec, history)  # [N, F] each (weight or None)
     for a in range(0, n_frames, CHUNK_FRAMES):
         b = min(a + CHUNK_FRAMES, n_frames)
-        if split:
+        if ref.frames is not None:
             span = slice(a, a + 1) if static else slice(a, b)
             pos, rot = positions[None, span], rotations[None, span]
-            spec = render_split_spec(loaded.model, frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
+            spec = render_split_spec(loaded.model, ref.frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
                                      pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head)
-        elif static:
-            spec = render_static_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
-                                      rotations[a:a + 1], ref_mag[a:b], _rows(itd_weight, a, b))
         else:
-            spec = render_moving_spec(loaded.model, ref_spec[:, :, a:b], times_t[a:b], positions[None, a:b],
-                                 rotations[None, a:b], ref_mag[a:b], _rows(itd_weight, a, b))
-        out[:, :, a:b] = spec[0]
+            assert ref.magnitude is not None and ref.phase is not None
+            terms = (ref.magnitude[a:b], _rows(ref.itd_weight, a, b), ref.phase[:, a:b])
+            if static:
+                spec = render_static_spec(loaded.model, ref.spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
+                                          rotations[a:a + 1], *terms)
+            else:
+                spec = render_moving_spec(loaded.model, ref.spec[:, :, a:b], times_t[a:b], positions[None, a:b],
+                                          rotations[None, a:b], *terms)
+        out.add(spec[0].transpose(1, 2), a)  # frame-major [2, M, F]
         if progress is not None:
             progress(b, n_frames)
-    return istft(out, settings, n).cpu().numpy().astype(np.float32)
+    return out.result().cpu().numpy().astype(np.float32)
 
 
 def _rows(x: torch.Tensor | None, a: int, b: int) -> torch.Tensor | None:

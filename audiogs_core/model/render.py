@@ -24,21 +24,23 @@ from dataclasses import dataclass
 import torch
 
 from audiogs_core.conventions import MIN_DISTANCE
+from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.gaussians import AudioGaussians
-from audiogs_core.model.head_itd import signed_itd
-from audiogs_core.model.rotation import torch_quat_to_matrix
+from audiogs_core.model.head_itd import MAX_SINE, itd_coefficients, lateral_sine, signed_itd_of_sine
+from audiogs_core.model.rotation import to_head_frame, torch_quat_to_matrix
 from audiogs_core.model.sh import C0, n_coeffs, sh_basis
 
 
 @dataclass
 class Response:
-    """Per-Gaussian quantities, all [..., F] (the broadcast of cells and poses)."""
+    """Per-Gaussian quantities, each [..., F] broadcastable to the broadcast of cells and poses
+    (pose-independent gains keep size-1 pose dimensions)."""
 
     gain_l: torch.Tensor  # ReLU(m g (1 + g D)): |Y_L| / (G_f |X|)
     gain_r: torch.Tensor  # ReLU(m g (1 - g D))
     tau: torch.Tensor | None  # signed ITD, s (positive: right ear leads); None when phase is off
-    delta: torch.Tensor | None  # propagation delay relative to the reference, s
+    delta: torch.Tensor | None  # propagation delay relative to the reference, s; None without delay
 
 
 def cell_weights(model: AudioGaussians, times: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -73,16 +75,18 @@ def gaussian_response(
     flags = model.flags
     grid = model.grid
     mu = model.mu[cells]  # [*C, F, 3]
-    r_ref = (mu - model.reference_position).norm(dim=-1).clamp_min(MIN_DISTANCE)  # [*C, F]
-
-    # 1. the Gaussian in the listener's head frame: v = R^T (mu - p).
-    rel = mu - positions.unsqueeze(-2)  # [*, F, 3]
-    v = (rotations.unsqueeze(-3) * rel.unsqueeze(-1)).sum(-2)  # (R^T rel)_i = sum_j R_ji rel_j
-    dist = v.norm(dim=-1)  # [*, F]
-    r = dist.clamp_min(MIN_DISTANCE)
-
     degree = flags.sh_degree
+    if flags.attenuation or flags.delay:
+        r_ref = (mu - model.reference_position).norm(dim=-1).clamp_min(MIN_DISTANCE)  # [*C, F]
+
+    # 1. the Gaussian in the listener's head frame: v = R^T (mu - p).  Without SH directions
+    # only its lateral component (on the head's right axis, R's first column) is needed.
+    rel = mu - positions.unsqueeze(-2)  # [*, F, 3]
+    dist = rel.norm(dim=-1)  # [*, F] (a rotation keeps lengths)
+    r = dist.clamp_min(MIN_DISTANCE)
     if degree > 0:
+        v = to_head_frame(rel, rotations)  # [*, F, 3]
+        lateral = v[..., 0]
         # SH direction: from the Gaussian to the listener, in the Gaussian's frame.
         nc = n_coeffs(degree)
         to_listener = -v / dist.clamp_min(1e-9).unsqueeze(-1)
@@ -92,6 +96,7 @@ def gaussian_response(
         s_mono = (basis * model.sh_coefficients("mono", cells)[..., :nc]).sum(-1)
         s_diff = (basis * model.sh_coefficients("diff", cells)[..., :nc]).sum(-1) if flags.side else None
     else:
+        lateral = to_head_frame(rel, rotations[..., :1]).squeeze(-1)  # [*, F]
         s_mono = C0 * model.sh_constant("mono", cells)
         s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
 
@@ -104,29 +109,36 @@ def gaussian_response(
             # A Gaussian passing centimetres from a new pose must not blow up.
             atten = atten.clamp(max=flags.max_attenuation)
     else:
-        atten = torch.ones_like(r)
+        atten = None
 
     # 4. ear gains (the frame's G_f |X| multiplies in later).
-    base = mask * atten
+    base = mask if atten is None else mask * atten
     if s_diff is not None:
-        side = atten * s_diff
+        side = s_diff if atten is None else atten * s_diff
         gain_l, gain_r = torch.relu(base * (1.0 + side)), torch.relu(base * (1.0 - side))
     else:
-        gain_l = gain_r = base.expand_as(r)
+        gain_l = gain_r = base
+    if gain_l.dim() < r.dim():
+        # Without SH directions or attenuation the gains do not depend on the pose: they stay
+        # [1.., *C, F] and broadcast over the listeners (evaluated once, not once per listener).
+        lead = (1,) * (r.dim() - gain_l.dim())
+        gain_l, gain_r = gain_l.reshape(lead + gain_l.shape), gain_r.reshape(lead + gain_r.shape)
 
     if not flags.phase:
         return Response(gain_l, gain_r, None, None)
 
     # 5. geometry-guided phase: signed ITD with the per-frequency residual, and delay.
     freqs = bin_frequencies(grid.stft).to(device=mu.device, dtype=mu.dtype)
-    scale = 1.0 + 0.5 * torch.tanh(model.itd_scale)
-    tau = signed_itd(v, freqs, grid.head_radius, grid.speed_of_sound) * scale
+    coefficients = itd_coefficients(freqs, grid.head_radius, grid.speed_of_sound)
+    sine = (lateral / dist.clamp_min(1e-9)).clamp(-MAX_SINE, MAX_SINE)
+    tau = signed_itd_of_sine(sine, coefficients)
     if model.reference_binaural and model.reference_rotation is not None:
         # A binaural reference already carries the ITD of its own pose.
         rot_ref = torch_quat_to_matrix(model.reference_rotation)
-        v_ref = ((mu - model.reference_position).unsqueeze(-1) * rot_ref).sum(-2)
-        tau = tau - signed_itd(v_ref, freqs, grid.head_radius, grid.speed_of_sound) * scale
-    delta = (r - r_ref) / grid.speed_of_sound if flags.delay else torch.zeros_like(tau)
+        v_ref = to_head_frame(mu - model.reference_position, rot_ref)
+        tau = tau - signed_itd_of_sine(lateral_sine(v_ref), coefficients)
+    tau = tau * (1.0 + 0.5 * torch.tanh(model.itd_scale))
+    delta = (r - r_ref) / grid.speed_of_sound if flags.delay else None
     return Response(gain_l, gain_r, tau, delta)
 
 
@@ -136,13 +148,15 @@ def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 
 def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: torch.Tensor,
-             ref_mag: torch.Tensor | None = None, itd_weight: torch.Tensor | None = None) -> torch.Tensor:
+             ref_mag: torch.Tensor | None = None, itd_weight: torch.Tensor | None = None,
+             ref_phase: torch.Tensor | None = None) -> torch.Tensor:
     """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex.
 
     ref_mag [N, F]: the reference magnitude to scale and itd_weight [N, F] or
     None the factor on each frame's ITD (flag diffuse_itd), both from
     AudioGaussians.reference_terms; without ref_mag, both come from ref_spec
-    (no history), an itd_weight given explicitly still taking precedence.  The phase always comes from ref_spec.
+    (no history), an itd_weight given explicitly still taking precedence.  The phase comes from
+    ref_spec, or from ref_phase [C, N, F] (its angle, when a renderer computed it once).
     """
     if ref_mag is None:
         ref_mag, own_weight = model.reference_terms(ref_spec)  # [N, F] each (weight or None)
@@ -150,30 +164,34 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
     mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
     mag_r = level * _interp(resp.gain_r, w)
-    ref_phase = torch.angle(ref_spec).transpose(1, 2)  # [C, N, F]
+    if ref_phase is None:
+        ref_phase = torch.angle(ref_spec).transpose(1, 2)  # [C, N, F]
     phase_l, phase_r = ref_phase[0], ref_phase[-1]
     if resp.tau is not None:
-        assert resp.delta is not None  # phase on: both come together
         omega = 2.0 * math.pi * bin_frequencies(model.grid.stft).to(mag_l.device, mag_l.dtype)
         tau = _interp(resp.tau, w)
         if itd_weight is not None:
             tau = tau * itd_weight
-        delta = _interp(resp.delta, w)
-        phase_r = phase_r + omega * (0.5 * tau - delta)
-        phase_l = phase_l + omega * (-0.5 * tau - delta)
-    out = torch.stack([torch.polar(mag_l, phase_l.expand_as(mag_l)),
-                       torch.polar(mag_r, phase_r.expand_as(mag_r))], dim=1)  # [B, 2, N, F]
+        half = omega * (0.5 * tau)
+        if resp.delta is None:
+            phase_r, phase_l = phase_r + half, phase_l - half
+        else:
+            lag = omega * _interp(resp.delta, w)
+            phase_r, phase_l = phase_r + (half - lag), phase_l - (half + lag)
+    mag_l, mag_r, phase_l, phase_r = torch.broadcast_tensors(mag_l, mag_r, phase_l, phase_r)  # [B, N, F]
+    out = polar(torch.stack([mag_l, mag_r], dim=1), torch.stack([phase_l, phase_r], dim=1))  # [B, 2, N, F]
     return out.transpose(2, 3)
 
 
 def render_static_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
-    itd_weight: torch.Tensor | None = None,
+    itd_weight: torch.Tensor | None = None, ref_phase: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """B listeners standing still: positions [B, 3], rotations [B, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [C, N, F] or
+    None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     lo = int(k0.min())
@@ -186,19 +204,20 @@ def render_static_spec(
         return None if x is None else x[:, idx]  # [B, N, 2, F]
 
     framed = Response(per_frame(resp.gain_l), per_frame(resp.gain_r), per_frame(resp.tau), per_frame(resp.delta))
-    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight)
+    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight, ref_phase)
 
 
 def render_moving_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
-    itd_weight: torch.Tensor | None = None,
+    itd_weight: torch.Tensor | None = None, ref_phase: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Listeners with a pose per frame: positions [B, N, 3], rotations [B, N, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [C, N, F] or
+    None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
     resp = gaussian_response(model, cells, positions[:, :, None, :], rotations[:, :, None, :, :])  # [B, N, 2, F]
-    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag, itd_weight)
+    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag, itd_weight, ref_phase)

@@ -258,7 +258,7 @@ def train_model(
                 norm = torch.nn.utils.clip_grad_norm_(params, settings.grad_clip)
                 if torch.isfinite(loss) and torch.isfinite(norm):
                     optimizer.step()
-                    model.repair_()
+                    model.repair_(params)
                 else:
                     # A non-finite step would poison Adam's moments for good: skip it.
                     skipped += 1

@@ -167,3 +167,13 @@ def test_itd_weight_scales_each_frames_itd():
     assert torch.allclose(none[0, 0], none[0, 1])  # both ears get the reference phase
     y = istft(full, s, ref.shape[-1]).numpy()
     assert 7 <= lag_of(y[0, 1], y[0, 0], 30) <= 13
+
+
+def test_head_frame_is_the_transposed_rotation():
+    from audiogs_core.model.rotation import to_head_frame
+
+    g = torch.Generator().manual_seed(0)
+    rot = rotations([yaw_to_quat(0.3), yaw_to_quat(-2.0)])  # [2, 3, 3]
+    v = torch.randn(2, 6, 3, generator=g)
+    expected = torch.einsum("bji,bkj->bki", rot, v)  # R^T v per row
+    assert torch.allclose(to_head_frame(v, rot), expected, atol=1e-6)
