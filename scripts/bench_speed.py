@@ -105,6 +105,23 @@ def time_simulated_pose(sample_rate: int, heads: int = 8) -> dict:
     return {"room": spec.name, "heads": len(views), "wall_s": wall, "per_pose_s": wall / len(views)}
 
 
+def training_data(seconds: float, n_views: int):
+    """Random views on a ring round a source at 16 kHz (training speed does not depend on the audio)."""
+    from audiogs_core.train.data import TrainingData
+
+    sr = 16000
+    rng = np.random.default_rng(0)
+    n = int(seconds * sr)
+    return TrainingData(
+        sample_rate=sr, reference=(0.1 * rng.standard_normal((1, n))).astype(np.float32),
+        reference_position=np.array([3.3, 2.5, 1.6]), reference_rotation=None, head_radius=0.09,
+        view_names=[f"v{i}" for i in range(n_views)],
+        view_positions=np.array([[3 + 1.8 * np.cos(a), 2.5 + 1.8 * np.sin(a), 1.6]
+                                 for a in np.linspace(0, 2 * np.pi, n_views, endpoint=False)]),
+        view_rotations=np.tile([0.7071, 0.7071, 0, 0], (n_views, 1)),
+        view_audio=(0.05 * rng.standard_normal((n_views, 2, n))).astype(np.float32))
+
+
 def time_training(seconds: float, n_views: int, device: str, preset: str, full: bool) -> dict:
     """Training timed in a child process, so its peak memory is the training's own."""
     cmd = [sys.executable, __file__, "--train-child", json.dumps(
@@ -119,21 +136,11 @@ def _train_child(spec: dict) -> dict:
     import resource
     from dataclasses import replace
 
-    from audiogs_core.train.data import TrainingData
     from audiogs_core.train.presets import get_preset
     from audiogs_core.train.trainer import train_model
 
-    sr = 16000
-    rng = np.random.default_rng(0)
-    n, n_views = int(spec["seconds"] * sr), int(spec["views"])
-    data = TrainingData(
-        sample_rate=sr, reference=(0.1 * rng.standard_normal((1, n))).astype(np.float32),
-        reference_position=np.array([3.3, 2.5, 1.6]), reference_rotation=None, head_radius=0.09,
-        view_names=[f"v{i}" for i in range(n_views)],
-        view_positions=np.array([[3 + 1.8 * np.cos(a), 2.5 + 1.8 * np.sin(a), 1.6]
-                                 for a in np.linspace(0, 2 * np.pi, n_views, endpoint=False)]),
-        view_rotations=np.tile([0.7071, 0.7071, 0, 0], (n_views, 1)),
-        view_audio=(0.05 * rng.standard_normal((n_views, 2, n))).astype(np.float32))
+    n_views = int(spec["views"])
+    data = training_data(spec["seconds"], n_views)
     chosen = get_preset(spec["preset"])
     schedule = chosen.settings.epochs
     epochs = schedule if spec["full"] else 2
