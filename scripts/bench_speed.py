@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Render and training speed on this machine (CPU, and CUDA when present), against the goals.
 
-Prints real-time factors (seconds of binaural audio per second of wall time) of a
-60 s render at 16 and 48 kHz, for a listener moving along a path (a pose per STFT
+Prints real-time factors (seconds of binaural audio per second of wall time; the median of
+five renders) of a 60 s render at 16 and 48 kHz, for a listener moving along a path (a pose per STFT
 frame) and standing still, both for the first camera of a span (``cold``: the
 reference's STFT and tail computed too) and for another camera over the same span
 (``warm``: what a bake of many cameras pays per camera); the time pyroomacoustics
@@ -30,6 +30,7 @@ import torch
 
 GOALS = {"moving_16k": 500.0, "moving_48k": 150.0, "static": 2000.0, "resimulate_ratio": 100.0,
          "train_s": 180.0, "train_peak_gb": 3.0}
+REPEATS = 5  # renders are timed as the median of this many (a shared machine is noisy)
 PATH_POSE_SPACING_S = 0.1  # the ground truth along a path simulates a pose at least this often
 
 
@@ -59,12 +60,18 @@ def orbit_path(seconds: float):
     return ListenerPath(times=times, positions=pos, rotations=rot)
 
 
-def _timed(fn, device: str) -> float:
-    sync(device)
-    t0 = time.perf_counter()
-    fn()
-    sync(device)
-    return time.perf_counter() - t0
+def _timed(fn, device: str, repeats: int = 1, before=None) -> float:
+    """Median wall time of ``repeats`` calls of ``fn`` (``before()`` untimed before each)."""
+    times = []
+    for _ in range(repeats):
+        if before is not None:
+            before()
+        sync(device)
+        t0 = time.perf_counter()
+        fn()
+        sync(device)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 def time_render(seconds: float, sample_rate: int, device: str, preset: str) -> dict:
@@ -80,9 +87,8 @@ def time_render(seconds: float, sample_rate: int, device: str, preset: str) -> d
     assert out.shape[0] == 2 and np.all(np.isfinite(out))
     res = {"sample_rate": sample_rate, "seconds": seconds}
     for name, fn in (("moving", moving), ("static", static)):
-        loaded.forget_span()
-        cold = _timed(fn, device)  # the span's reference terms computed too
-        warm = _timed(fn, device)  # another camera over the same span
+        cold = _timed(fn, device, REPEATS, before=loaded.forget_span)  # the span's reference terms too
+        warm = _timed(fn, device, REPEATS)  # another camera over the same span
         res.update({f"{name}_cold_s": cold, f"{name}_warm_s": warm, f"{name}_cold_rtf": seconds / cold,
                     f"{name}_warm_rtf": seconds / warm})
     return res
