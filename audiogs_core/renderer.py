@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import stft_settings
+from audiogs_core.dsp.phasor import phase_cos_sin
 from audiogs_core.dsp.stft import OverlapAdd, history_spec, stft
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
@@ -43,7 +44,7 @@ class ReferenceSpan:
     frames: torch.Tensor | None = None  # split field: [C, F, TAIL_FRAMES + N], history first
     magnitude: torch.Tensor | None = None  # [N, F] (AudioGaussians.reference_terms)
     itd_weight: torch.Tensor | None = None  # [N, F] or None
-    phase: torch.Tensor | None = None  # [C, N, F]
+    phase: torch.Tensor | None = None  # [2, C, N, F]: cos and sin of its phase
 
 
 @dataclass
@@ -83,7 +84,7 @@ class LoadedModel:
             span.frames = torch.cat([history, span.spec], dim=-1)
         else:
             span.magnitude, span.itd_weight = model.reference_terms(span.spec, history)  # [N, F] each
-            span.phase = torch.angle(span.spec).transpose(1, 2).contiguous()
+            span.phase = phase_cos_sin(span.spec)  # [2, C, N, F]
         self._span = ((s0, n), span)
         return span
 
@@ -200,7 +201,7 @@ def render_frames(
                                      pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head)
         else:
             assert ref.magnitude is not None and ref.phase is not None
-            terms = (ref.magnitude[a:b], _rows(ref.itd_weight, a, b), ref.phase[:, a:b])
+            terms = (ref.magnitude[a:b], _rows(ref.itd_weight, a, b), ref.phase[:, :, a:b])
             if static:
                 spec = render_static_spec(loaded.model, ref.spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                           rotations[a:a + 1], *terms)

@@ -32,6 +32,7 @@ from torch import nn
 
 from audiogs_core.baselines.inputs import BaselineInputs, check_pose
 from audiogs_core.method import Method
+from audiogs_core.dsp.phasor import polar
 from audiogs_core.conventions import StftSettings, stft_settings, time_cells
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.errors import AudioGSError
@@ -157,8 +158,8 @@ class ImplicitField(nn.Module):
 
         level = torch.pow(10.0, self.gain_db / 20.0)[:, None] * ref_spec.abs().mean(dim=0)  # [F, N]
         phase_l, phase_r = torch.angle(ref_spec[0]), torch.angle(ref_spec[-1])
-        left = torch.polar(level * at_frames(gain_l), phase_l.expand(positions.shape[0], -1, -1))
-        right = torch.polar(level * at_frames(gain_r), phase_r.expand(positions.shape[0], -1, -1))
+        left = polar(level * at_frames(gain_l), phase_l.expand(positions.shape[0], -1, -1))
+        right = polar(level * at_frames(gain_r), phase_r.expand(positions.shape[0], -1, -1))
         return torch.stack([left, right], dim=1)
 
 

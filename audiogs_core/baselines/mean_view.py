@@ -12,6 +12,7 @@ import torch
 
 from audiogs_core.baselines.inputs import BaselineInputs, check_pose
 from audiogs_core.baselines.nearest_view import nearest_index
+from audiogs_core.dsp.phasor import polar
 from audiogs_core.conventions import stft_settings
 from audiogs_core.dsp.stft import istft, stft
 
@@ -32,5 +33,5 @@ def mean_magnitude_with_phase(audio: np.ndarray, phase_index: int, sample_rate: 
     # float64 so that averaging many views loses nothing before the inverse STFT.
     specs = stft(torch.from_numpy(np.asarray(audio, dtype=np.float64)), settings)  # [V, 2, F, N] complex128
     magnitude = specs.abs().mean(dim=0)  # [2, F, N]
-    out = istft(torch.polar(magnitude, torch.angle(specs[phase_index])), settings, audio.shape[-1])
+    out = istft(polar(magnitude, torch.angle(specs[phase_index])), settings, audio.shape[-1])
     return out.numpy().astype(np.float32)

@@ -34,6 +34,7 @@ from functools import lru_cache
 import torch
 
 from audiogs_core.conventions import StftSettings
+from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import istft, stft
 
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians
@@ -92,4 +93,4 @@ def mono_drive(frames: torch.Tensor) -> torch.Tensor:
     (the energy the tail of ``reference_terms`` is driven by)."""
     if frames.shape[0] == 1:
         return frames[0]
-    return torch.polar(frames.abs().mean(dim=0), torch.angle(frames[0]))
+    return polar(frames.abs().mean(dim=0), torch.angle(frames[0]))

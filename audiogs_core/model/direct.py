@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel, SphereHead
@@ -146,6 +147,6 @@ def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times:
     mag = mag * frame_mask(model, times) * atten
     lin = omega * rest.unsqueeze(-1)  # [B, N', F]
     half = 0.5 * omega * tau
-    out_l = torch.polar(mag * gain_l, phase[0] - lin - half)
-    out_r = torch.polar(mag * gain_r, phase[-1] - lin + half)
+    out_l = polar(mag * gain_l, phase[0] - lin - half)
+    out_r = polar(mag * gain_r, phase[-1] - lin + half)
     return torch.stack([out_l, out_r], dim=1).transpose(2, 3)  # [B, 2, F, N]

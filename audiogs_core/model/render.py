@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 
 from audiogs_core.conventions import MIN_DISTANCE
-from audiogs_core.dsp.phasor import polar
+from audiogs_core.dsp.phasor import phase_cos_sin, rotated
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_itd import MAX_SINE, itd_coefficients, lateral_sine, signed_itd_of_sine
@@ -156,7 +156,8 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     None the factor on each frame's ITD (flag diffuse_itd), both from
     AudioGaussians.reference_terms; without ref_mag, both come from ref_spec
     (no history), an itd_weight given explicitly still taking precedence.  The phase comes from
-    ref_spec, or from ref_phase [C, N, F] (its angle, when a renderer computed it once).
+    ref_spec, or from ref_phase [2, C, N, F] (its cos and sin, ``dsp.phasor.phase_cos_sin``,
+    when a renderer computed them once).
     """
     if ref_mag is None:
         ref_mag, own_weight = model.reference_terms(ref_spec)  # [N, F] each (weight or None)
@@ -165,21 +166,29 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
     mag_r = level * _interp(resp.gain_r, w)
     if ref_phase is None:
-        ref_phase = torch.angle(ref_spec).transpose(1, 2)  # [C, N, F]
-    phase_l, phase_r = ref_phase[0], ref_phase[-1]
-    if resp.tau is not None:
+        ref_phase = phase_cos_sin(ref_spec)  # [2, C, N, F]
+    ref_l, ref_r = ref_phase[:, 0], ref_phase[:, -1]  # [2, N, F] each
+    if resp.tau is None:
+        zero = torch.zeros((), device=mag_l.device, dtype=mag_l.dtype)
+        turn_r = turn_l = (zero + 1.0, zero)
+    else:
+        # Each ear's phase turns by theta from the reference's: +-omega tau / 2 - omega delta.
         omega = 2.0 * math.pi * bin_frequencies(model.grid.stft).to(mag_l.device, mag_l.dtype)
         tau = _interp(resp.tau, w)
         if itd_weight is not None:
             tau = tau * itd_weight
         half = omega * (0.5 * tau)
         if resp.delta is None:
-            phase_r, phase_l = phase_r + half, phase_l - half
+            cos_half, sin_half = torch.cos(half), torch.sin(half)
+            turn_r, turn_l = (cos_half, sin_half), (cos_half, -sin_half)
         else:
             lag = omega * _interp(resp.delta, w)
-            phase_r, phase_l = phase_r + (half - lag), phase_l - (half + lag)
-    mag_l, mag_r, phase_l, phase_r = torch.broadcast_tensors(mag_l, mag_r, phase_l, phase_r)  # [B, N, F]
-    out = polar(torch.stack([mag_l, mag_r], dim=1), torch.stack([phase_l, phase_r], dim=1))  # [B, 2, N, F]
+            theta_r, theta_l = half - lag, -(half + lag)
+            turn_r, turn_l = (torch.cos(theta_r), torch.sin(theta_r)), (torch.cos(theta_l), torch.sin(theta_l))
+    re_l, im_l = rotated(mag_l, ref_l, *turn_l)
+    re_r, im_r = rotated(mag_r, ref_r, *turn_r)
+    re_l, im_l, re_r, im_r = torch.broadcast_tensors(re_l, im_l, re_r, im_r)  # [B, N, F]
+    out = torch.complex(torch.stack([re_l, re_r], dim=1), torch.stack([im_l, im_r], dim=1))  # [B, 2, N, F]
     return out.transpose(2, 3)
 
 
@@ -190,8 +199,8 @@ def render_static_spec(
 ) -> torch.Tensor:
     """B listeners standing still: positions [B, 3], rotations [B, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [C, N, F] or
-    None (see :func:`assemble`) -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [2, C, N, F]
+    or None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     lo = int(k0.min())
@@ -214,8 +223,8 @@ def render_moving_spec(
 ) -> torch.Tensor:
     """Listeners with a pose per frame: positions [B, N, 3], rotations [B, N, 3, 3].
 
-    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [C, N, F] or
-    None (see :func:`assemble`) -> [B, 2, F, N] complex.
+    ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [2, C, N, F]
+    or None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
