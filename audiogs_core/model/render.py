@@ -185,11 +185,13 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
             lag = omega * _interp(resp.delta, w)
             theta_r, theta_l = half - lag, -(half + lag)
             turn_r, turn_l = (torch.cos(theta_r), torch.sin(theta_r)), (torch.cos(theta_l), torch.sin(theta_l))
-    re_l, im_l = rotated(mag_l, ref_l, *turn_l)
-    re_r, im_r = rotated(mag_r, ref_r, *turn_r)
-    re_l, im_l, re_r, im_r = torch.broadcast_tensors(re_l, im_l, re_r, im_r)  # [B, N, F]
-    out = torch.complex(torch.stack([re_l, re_r], dim=1), torch.stack([im_l, im_r], dim=1))  # [B, 2, N, F]
-    return out.transpose(2, 3)
+    parts = (*rotated(mag_l, ref_l, *turn_l), *rotated(mag_r, ref_r, *turn_r))  # re_l, im_l, re_r, im_r
+    shape = torch.broadcast_shapes(*(p.shape for p in parts))  # [B, N, F]
+    # Written straight into the complex result's real and imaginary parts (one pass, no stack).
+    out = torch.empty((shape[0], 2, *shape[1:], 2), device=mag_l.device, dtype=mag_l.dtype)
+    for i, part in enumerate(parts):
+        out[:, i // 2, ..., i % 2] = part
+    return torch.view_as_complex(out).transpose(2, 3)  # [B, 2, F, N]
 
 
 def render_static_spec(
