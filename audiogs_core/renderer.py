@@ -28,7 +28,7 @@ from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.direct import routes
 from audiogs_core.model.head_model import HeadModel, head_model
 from audiogs_core.model.occlusion import RoomOcclusion
-from audiogs_core.model.render import render_moving_spec, render_static_spec
+from audiogs_core.model.render import pose_free_ear_magnitudes, render_moving_spec, render_static_spec
 from audiogs_core.model.split_field import render_split_spec
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
@@ -45,6 +45,7 @@ class ReferenceSpan:
     magnitude: torch.Tensor | None = None  # [N, F] (AudioGaussians.reference_terms)
     itd_weight: torch.Tensor | None = None  # [N, F] or None
     phase: torch.Tensor | None = None  # [2, C, N, F]: cos and sin of its phase
+    ear_magnitude: torch.Tensor | None = None  # [2, N, F] when the gains do not depend on the pose
 
 
 @dataclass
@@ -85,6 +86,9 @@ class LoadedModel:
         else:
             span.magnitude, span.itd_weight = model.reference_terms(span.spec, history)  # [N, F] each
             span.phase = phase_cos_sin(span.spec)  # [2, C, N, F]
+            times = torch.from_numpy(_frame_times(s0 / settings.sample_rate, span.spec.shape[-1],
+                                                  settings.sample_rate, settings.hop))
+            span.ear_magnitude = pose_free_ear_magnitudes(model, times, span.magnitude)
         self._span = ((s0, n), span)
         return span
 
@@ -201,7 +205,8 @@ def render_frames(
                                      pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head)
         else:
             assert ref.magnitude is not None and ref.phase is not None
-            terms = (ref.magnitude[a:b], _rows(ref.itd_weight, a, b), ref.phase[:, :, a:b])
+            ear_mag = None if ref.ear_magnitude is None else ref.ear_magnitude[:, a:b]
+            terms = (ref.magnitude[a:b], _rows(ref.itd_weight, a, b), ref.phase[:, :, a:b], ear_mag)
             if static:
                 spec = render_static_spec(loaded.model, ref.spec[:, :, a:b], times_t[a:b], positions[a:a + 1],
                                           rotations[a:a + 1], *terms)

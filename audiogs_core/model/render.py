@@ -113,11 +113,8 @@ def gaussian_response(
 
     # 4. ear gains (the frame's G_f |X| multiplies in later).
     base = mask if atten is None else mask * atten
-    if s_diff is not None:
-        side = s_diff if atten is None else atten * s_diff
-        gain_l, gain_r = torch.relu(base * (1.0 + side)), torch.relu(base * (1.0 - side))
-    else:
-        gain_l = gain_r = base
+    side = s_diff if s_diff is None or atten is None else atten * s_diff
+    gain_l, gain_r = _ear_gains(base, side)
     if gain_l.dim() < r.dim():
         # Without SH directions or attenuation the gains do not depend on the pose: they stay
         # [1.., *C, F] and broadcast over the listeners (evaluated once, not once per listener).
@@ -142,6 +139,34 @@ def gaussian_response(
     return Response(gain_l, gain_r, tau, delta)
 
 
+def _ear_gains(base: torch.Tensor, side: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Step 4: (left, right) gains ReLU(b (1 +- side)) of the mono gain b; b, b without a side term."""
+    if side is None:
+        return base, base
+    return torch.relu(base * (1.0 + side)), torch.relu(base * (1.0 - side))
+
+
+def pose_free_ear_magnitudes(model: AudioGaussians, times: torch.Tensor, ref_mag: torch.Tensor
+                             ) -> torch.Tensor | None:
+    """[2, N, F] each ear's whole magnitude G_f |X| gain at frame times [N], for a model whose
+    gains do not depend on the pose (SH degree 0, no distance attenuation); None for any other.
+
+    ref_mag [N, F] as :func:`assemble` takes it.  The same values as assemble computes from
+    the cells' gains; a renderer keeps them with the reference span, so another camera over
+    the span pays only for its ITD.
+    """
+    flags = model.flags
+    if flags.sh_degree > 0 or flags.attenuation:
+        return None
+    k0, w = cell_weights(model, times)
+    cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
+    s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
+    gains = _ear_gains(mono_mask(C0 * model.sh_constant("mono", cells), flags.mask_range), s_diff)  # [N, 2, F]
+    level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag
+    w = w.to(model.mu.device)
+    return torch.stack([level * _interp(g, w) for g in gains])
+
+
 def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """[..., N, 2, F] values at cells (k0, k0+1) -> [..., N, F] at weight w [N]."""
     return x[..., 0, :] + w[:, None] * (x[..., 1, :] - x[..., 0, :])
@@ -149,7 +174,7 @@ def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: torch.Tensor,
              ref_mag: torch.Tensor | None = None, itd_weight: torch.Tensor | None = None,
-             ref_phase: torch.Tensor | None = None) -> torch.Tensor:
+             ref_phase: torch.Tensor | None = None, ear_mag: torch.Tensor | None = None) -> torch.Tensor:
     """Step 6: interpolate responses [B, N, 2, F] between cells and form [B, 2, F, N] complex.
 
     ref_mag [N, F]: the reference magnitude to scale and itd_weight [N, F] or
@@ -157,14 +182,18 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     AudioGaussians.reference_terms; without ref_mag, both come from ref_spec
     (no history), an itd_weight given explicitly still taking precedence.  The phase comes from
     ref_spec, or from ref_phase [2, C, N, F] (its cos and sin, ``dsp.phasor.phase_cos_sin``,
-    when a renderer computed them once).
+    when a renderer computed them once).  ear_mag [2, N, F]: both ears' magnitudes from
+    :func:`pose_free_ear_magnitudes` (then resp's gains are not read).
     """
     if ref_mag is None:
         ref_mag, own_weight = model.reference_terms(ref_spec)  # [N, F] each (weight or None)
         itd_weight = own_weight if itd_weight is None else itd_weight
-    level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
-    mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
-    mag_r = level * _interp(resp.gain_r, w)
+    if ear_mag is not None:
+        mag_l, mag_r = ear_mag[0][None], ear_mag[1][None]  # [1, N, F]
+    else:
+        level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
+        mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
+        mag_r = level * _interp(resp.gain_r, w)
     if ref_phase is None:
         ref_phase = phase_cos_sin(ref_spec)  # [2, C, N, F]
     ref_l, ref_r = ref_phase[:, 0], ref_phase[:, -1]  # [2, N, F] each
@@ -198,11 +227,12 @@ def render_static_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
     itd_weight: torch.Tensor | None = None, ref_phase: torch.Tensor | None = None,
+    ear_mag: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """B listeners standing still: positions [B, 3], rotations [B, 3, 3].
 
     ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [2, C, N, F]
-    or None (see :func:`assemble`) -> [B, 2, F, N] complex.
+    or None, ear_mag [2, N, F] or None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     lo = int(k0.min())
@@ -214,21 +244,27 @@ def render_static_spec(
     def per_frame(x):
         return None if x is None else x[:, idx]  # [B, N, 2, F]
 
-    framed = Response(per_frame(resp.gain_l), per_frame(resp.gain_r), per_frame(resp.tau), per_frame(resp.delta))
-    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight, ref_phase)
+    # Gains already in ear_mag are not read: not gathered either.
+    if ear_mag is None:
+        gain_l, gain_r = per_frame(resp.gain_l), per_frame(resp.gain_r)
+    else:
+        gain_l, gain_r = resp.gain_l, resp.gain_r
+    framed = Response(gain_l, gain_r, per_frame(resp.tau), per_frame(resp.delta))
+    return assemble(model, ref_spec, framed, w.to(model.mu.device), ref_mag, itd_weight, ref_phase, ear_mag)
 
 
 def render_moving_spec(
     model: AudioGaussians, ref_spec: torch.Tensor, times: torch.Tensor,
     positions: torch.Tensor, rotations: torch.Tensor, ref_mag: torch.Tensor | None = None,
     itd_weight: torch.Tensor | None = None, ref_phase: torch.Tensor | None = None,
+    ear_mag: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Listeners with a pose per frame: positions [B, N, 3], rotations [B, N, 3, 3].
 
     ref_spec [C, F, N], times [N], ref_mag and itd_weight [N, F] or None, ref_phase [2, C, N, F]
-    or None (see :func:`assemble`) -> [B, 2, F, N] complex.
+    or None, ear_mag [2, N, F] or None (see :func:`assemble`) -> [B, 2, F, N] complex.
     """
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
     resp = gaussian_response(model, cells, positions[:, :, None, :], rotations[:, :, None, :, :])  # [B, N, 2, F]
-    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag, itd_weight, ref_phase)
+    return assemble(model, ref_spec, resp, w.to(model.mu.device), ref_mag, itd_weight, ref_phase, ear_mag)

@@ -10,7 +10,9 @@ from _handmade import SR, handmade_model, lag_of, noise, rotations
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.geometry import yaw_to_quat
 from audiogs_core.model.flags import ModelFlags
-from audiogs_core.model.render import gaussian_response, render_moving_spec, render_static_spec
+from audiogs_core.model.render import (
+    gaussian_response, pose_free_ear_magnitudes, render_moving_spec, render_static_spec,
+)
 from audiogs_core.model.sh import C1
 
 FACING_Y = yaw_to_quat(math.pi / 2)  # nose along +Y, right ear on +X
@@ -177,3 +179,29 @@ def test_head_frame_is_the_transposed_rotation():
     v = torch.randn(2, 6, 3, generator=g)
     expected = torch.einsum("bji,bkj->bki", rot, v)  # R^T v per row
     assert torch.allclose(to_head_frame(v, rot), expected, atol=1e-6)
+
+
+def test_pose_free_ear_magnitudes_are_what_assemble_computes():
+    # SH degree 0 without attenuation: the ears' magnitudes do not depend on the pose, so a
+    # renderer may compute them once per span; with either pose term there are none.
+    model = handmade_model(at=[1.0, 2.0, 0.5], flags=ModelFlags(sh_degree=0, attenuation=False))
+    with torch.no_grad():
+        model.sh_mono_dc.normal_(0, 0.5)
+        model.sh_diff_dc.normal_(0, 0.3)
+        model.gain_db.normal_(0, 2.0)
+    s = model.grid.stft
+    spec = stft(noise(1.0), s)
+    times = torch.arange(spec.shape[-1], dtype=torch.float64) * s.hop / SR
+    pos, rot = torch.tensor([[0.5, -1.0, 0.0], [2.0, 1.0, 0.3]]), rotations([yaw_to_quat(0.3), FACING_Y])
+    ref_mag, _ = model.reference_terms(spec)
+    ears = pose_free_ear_magnitudes(model, times, ref_mag)
+    assert ears is not None and ears.shape == (2, spec.shape[-1], spec.shape[1])
+    with torch.no_grad():
+        plain = render_static_spec(model, spec, times, pos, rot)
+        kept = render_static_spec(model, spec, times, pos, rot, ear_mag=ears)
+        moving = render_moving_spec(model, spec, times, pos[:, None].expand(2, len(times), 3),
+                                    rot[:, None].expand(2, len(times), 3, 3), ear_mag=ears)
+    assert torch.allclose(kept, plain, atol=1e-6) and torch.allclose(moving, plain, atol=1e-5)
+    assert not torch.allclose(ears[0], ears[1])  # the side term makes the ears differ
+    for flags in (ModelFlags(sh_degree=1, attenuation=False), ModelFlags(sh_degree=0, attenuation=True)):
+        assert pose_free_ear_magnitudes(handmade_model(at=[1.0, 2.0, 0.5], flags=flags), times, ref_mag) is None
