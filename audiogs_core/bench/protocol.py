@@ -28,7 +28,7 @@ from audiogs_core.metrics.registry import ALL_METRICS
 from audiogs_core.sim.path_layouts import PATH_NAMES
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
-from audiogs_core.train.presets import DEFAULT_PRESET
+from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
 
 SPLIT_LAYOUT = {"A": "ring", "B": "grid", "C": "ring"}  # C: the ring views train, paths are scored
 ROOMS = ("shoebox", "lshape")
@@ -313,10 +313,20 @@ def folds_of(config: BenchConfig, split: str) -> tuple[int, ...]:
     return config.folds_a if split == "A" else (0,)
 
 
+def inert_ablations(config: BenchConfig) -> tuple[str, ...]:
+    """The run's ablations that would be full AudioGS trained again: the run's own preset as a
+    preset method, or a switch that has no effect in the preset (``tuned`` has SH degree 0, no
+    attenuation, so no per-Gaussian decay, no delay and no split field to occlude).  They are
+    not run; the report names them."""
+    full = replace(get_preset(config.preset).flags, **config.flag_overrides).effective()
+    return tuple(a for a in config.ablations if PRESET_METHODS.get(a) == config.preset
+                 or (a in ABLATIONS and replace(full, **ABLATIONS[a]).effective() == full))
+
+
 def run_ablations(config: BenchConfig) -> tuple[str, ...]:
-    """The run's ablations without a preset method that is the run's own preset (it would be
-    AudioGS itself, trained twice)."""
-    return tuple(a for a in config.ablations if PRESET_METHODS.get(a) != config.preset)
+    """The run's ablations that can differ from full AudioGS."""
+    inert = inert_ablations(config)
+    return tuple(a for a in config.ablations if a not in inert)
 
 
 def methods_of(config: BenchConfig, split: str) -> tuple[str, ...]:

@@ -17,7 +17,9 @@ from pathlib import Path
 from audiogs_core.bench import aggregate as agg
 from audiogs_core.bench.captures import capture_dir
 from audiogs_core.bench.parts import read_part, sample_audio_path
-from audiogs_core.bench.protocol import BASELINES, C_REFERENCE_VIEW, BenchConfig, Unit, captures_needed
+from audiogs_core.bench.protocol import (
+    BASELINES, C_REFERENCE_VIEW, BenchConfig, Unit, captures_needed, inert_ablations,
+)
 from audiogs_core.errors import AudioGSError
 from audiogs_core.io.atomic import atomic_write_json, atomic_write_text
 from audiogs_core.metrics.registry import PATH_METRICS
@@ -106,7 +108,7 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
             raise AudioGSError(f"bench part {u.slug} is missing from {out}")
         parts[u] = part
     grouped = agg.aggregate(config, parts)
-    mark_inert_ablations(grouped, parts)
+    mark_inert_ablations(config, grouped)
     results = {
         "format": RESULTS_FORMAT, "version": 1,
         "protocol": {"settings": config.to_dict(), "key": key, **protocol_notes(config)},
@@ -126,20 +128,13 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
     return results
 
 
-def mark_inert_ablations(grouped: dict, parts: dict[Unit, dict]) -> None:
-    """Note, per group, the ablations trained with exactly full AudioGS's flags: their
-    switch is already off in the preset, so they cannot differ from it."""
-    for name, g in grouped.items():
-        if "ablation" not in g:
-            continue
-        same = set()
-        for u, p in parts.items():
-            if u.group != name or u.method in ("audiogs",) or "flags" not in p.get("info", {}):
-                continue
-            full = parts.get(Unit(u.split, u.room, u.reference, u.fold, "audiogs"))
-            if full is not None and full.get("info", {}).get("flags") == p["info"]["flags"]:
-                same.add(u.method)
-        g["ablation"]["same_flags_as_audiogs"] = sorted(same)
+def mark_inert_ablations(config: BenchConfig, grouped: dict) -> None:
+    """Name, in each group with ablations, those that were not run because they would be full
+    AudioGS trained again (protocol.inert_ablations)."""
+    inert = sorted(inert_ablations(config))
+    for g in grouped.values():
+        if "ablation" in g:
+            g["ablation"]["same_flags_as_audiogs"] = inert
 
 
 # ------------------------------------------------------------- figures
@@ -354,8 +349,8 @@ def markdown(results: dict) -> str:
             lines += [f"### Ablations (folds {g['ablation']['folds']})", ""]
             inert = g["ablation"].get("same_flags_as_audiogs")
             if inert:
-                lines += [f"Trained with the same flags as full AudioGS (their switch is already off in the "
-                          f"preset, so they cannot differ): {', '.join(inert)}.", ""]
+                lines += [f"Not run, since they would be full AudioGS trained again (their switch is already "
+                          f"off in the preset, or they are the run's own preset): {', '.join(inert)}.", ""]
             for subset, st in g["ablation"]["subsets"].items():
                 for w in s["windows"]:
                     lines += [f"{SUBSET_TITLES.get(subset, subset)}, {w} windows (± over {st['std_over']}):", ""]

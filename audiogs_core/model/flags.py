@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,15 @@ class ModelFlags:
             raise ValueError("split_field needs sh_degree 0 (the direct part's direction is the head model's)")
         if not self.near_distance > 0.0:
             raise ValueError(f"near_distance must be positive, got {self.near_distance}")
+
+    def effective(self) -> "ModelFlags":
+        """These flags with the switches that have no effect set to their defaults: the
+        per-Gaussian decay without attenuation (the decay is never read), occlusion without the
+        split field (only its direct sound goes round corners).  Flags with equal ``effective()``
+        train and render the same model."""
+        return replace(self,
+                       per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
+                       occlusion=self.occlusion if self.split_field else True)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

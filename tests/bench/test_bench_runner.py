@@ -14,7 +14,7 @@ from audiogs_core.bench.runner import part_path
 # 2-view split B, one ablation, DPAM off (it is slow; its subset logic has its
 # own test). Both reference settings, two folds, every method.
 TINY = shrink(quick_config(), name="test", seconds=3.0, epochs=1, n_rays=300, splits=("A", "B"),
-              max_test_views_b=2, ablations=("no_sh",), ablation_folds=(0,), dpam_folds=(),
+              max_test_views_b=2, ablations=("mono_only",), ablation_folds=(0,), dpam_folds=(),
               metrics=("MAG", "LRE", "ITDE"), folds_a=(0, 3))
 
 
@@ -109,7 +109,7 @@ def test_every_unit_is_scored_and_reported(bench):
     a = results["groups"]["A/shoebox/close"]
     assert a["subsets"]["heldout"]["std_over"] == "folds" and "turned" in a["subsets"]
     assert set(a["subsets"]["heldout"]["views"]) == {"fold0/ring0", "fold3/ring3"}
-    assert set(a["ablation"]["subsets"]["heldout"]["methods"]) == {"audiogs", "no_sh"}
+    assert set(a["ablation"]["subsets"]["heldout"]["methods"]) == {"audiogs", "mono_only"}
     assert results["groups"]["A/shoebox/view"]["reference_views"] == {"0": "ring7", "3": "ring2"}
     assert "A/close/heldout" in results["headline"] and "B/close/test" in results["headline"]
 
@@ -129,11 +129,11 @@ def test_no_test_view_is_ever_trained_on(bench):
         if unit.reference == "view":  # the check sees a recording it was handed twice
             assert any(same(reference, v) for v in train_audio), (unit, what)
     # every method of the run went through one of the wrapped entry points
-    assert seen["audiogs"] == seen["no_sh"] == {"train_model"}
+    assert seen["audiogs"] == seen["mono_only"] == {"train_model"}
     assert seen["implicit_field"] == {"implicit_field.fit"}
     assert {m for m, w in seen.items() if w == {"baseline"}} == set(BASELINES) - {"implicit_field"}
     units_trained = {u for u, _, what, _, _ in received.calls if what == "train_model"}
-    assert units_trained == {u for u in plan_units(TINY) if u.method in ("audiogs", "no_sh")}
+    assert units_trained == {u for u in plan_units(TINY) if u.method in ("audiogs", "mono_only")}
     for unit in plan_units(TINY):
         part = json.loads(part_path(out, unit).read_text())
         if unit.reference == "view":
