@@ -97,8 +97,7 @@ def gaussian_response(
         s_diff = (basis * model.sh_coefficients("diff", cells)[..., :nc]).sum(-1) if flags.side else None
     else:
         lateral = to_head_frame(rel, rotations[..., :1]).squeeze(-1)  # [*, F]
-        s_mono = C0 * model.sh_constant("mono", cells)
-        s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
+        s_mono, s_diff = _sh_constants(model, cells)
 
     # 2-3. mono mask and distance attenuation relative to the reference distance.
     mask = mono_mask(s_mono, flags.mask_range)
@@ -139,6 +138,12 @@ def gaussian_response(
     return Response(gain_l, gain_r, tau, delta)
 
 
+def _sh_constants(model: AudioGaussians, cells: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Degree-0 SH values (mono [*C, F], side [*C, F] or None without the side term) of ``cells``."""
+    s_diff = C0 * model.sh_constant("diff", cells) if model.flags.side else None
+    return C0 * model.sh_constant("mono", cells), s_diff
+
+
 def _ear_gains(base: torch.Tensor, side: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
     """Step 4: (left, right) gains ReLU(b (1 +- side)) of the mono gain b; b, b without a side term."""
     if side is None:
@@ -160,11 +165,16 @@ def pose_free_ear_magnitudes(model: AudioGaussians, times: torch.Tensor, ref_mag
         return None
     k0, w = cell_weights(model, times)
     cells = torch.stack([k0, k0 + 1], dim=1).to(model.mu.device)  # [N, 2]
-    s_diff = C0 * model.sh_constant("diff", cells) if flags.side else None
-    gains = _ear_gains(mono_mask(C0 * model.sh_constant("mono", cells), flags.mask_range), s_diff)  # [N, 2, F]
-    level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag
-    w = w.to(model.mu.device)
-    return torch.stack([level * _interp(g, w) for g in gains])
+    s_mono, s_diff = _sh_constants(model, cells)
+    gains = _ear_gains(mono_mask(s_mono, flags.mask_range), s_diff)  # [N, 2, F] each
+    return torch.stack(_ear_magnitudes(model, ref_mag, gains, w.to(model.mu.device)))
+
+
+def _ear_magnitudes(model: AudioGaussians, ref_mag: torch.Tensor, gains: tuple[torch.Tensor, torch.Tensor],
+                    w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each ear's magnitude G_f |X| gain [..., N, F] from its cells' gains [..., N, 2, F]."""
+    level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
+    return level * _interp(gains[0], w), level * _interp(gains[1], w)
 
 
 def _interp(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -191,9 +201,7 @@ def assemble(model: AudioGaussians, ref_spec: torch.Tensor, resp: Response, w: t
     if ear_mag is not None:
         mag_l, mag_r = ear_mag[0][None], ear_mag[1][None]  # [1, N, F]
     else:
-        level = torch.pow(10.0, model.gain_db / 20.0) * ref_mag  # G_f |X|
-        mag_l = level * _interp(resp.gain_l, w)  # [B, N, F]
-        mag_r = level * _interp(resp.gain_r, w)
+        mag_l, mag_r = _ear_magnitudes(model, ref_mag, (resp.gain_l, resp.gain_r), w)  # [B, N, F]
     if ref_phase is None:
         ref_phase = phase_cos_sin(ref_spec)  # [2, C, N, F]
     ref_l, ref_r = ref_phase[:, 0], ref_phase[:, -1]  # [2, N, F] each

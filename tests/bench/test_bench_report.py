@@ -7,7 +7,6 @@ from audiogs_core.bench.report import mark_inert_ablations
 def test_ablations_that_would_be_full_audiogs_again_are_not_run_but_named():
     config = shrink(full_config(), preset="tuned", splits=("A",), rooms=("shoebox",))
     inert = inert_ablations(config)
-    # tuned already has SH degree 0, no attenuation and no delay; audiogs_tuned is itself
     # tuned has SH degree 0, no attenuation (so no decay to share), no delay, no split field
     # (so nothing to occlude), and audiogs_tuned is itself
     assert set(inert) == {"no_sh", "no_attenuation", "no_delay", "global_alpha", "no_occlusion", "audiogs_tuned"}
