@@ -134,3 +134,9 @@ def history_spec(reference: np.ndarray, start: int, frames: int, settings: StftS
     if start > lo:
         seg[:, span - (start - lo):] = reference[:, lo:start]
     return stft(torch.from_numpy(seg), settings)[..., :frames]
+
+
+def band_of_bins(freqs_hz: np.ndarray, centres_hz) -> np.ndarray:
+    """[F] index of the band of ``centres_hz`` (octave bands, say) nearest each bin in log frequency."""
+    centres = np.log2(np.asarray(centres_hz, dtype=np.float64))
+    return np.argmin(np.abs(np.log2(np.maximum(freqs_hz, 1.0))[:, None] - centres[None, :]), axis=1)

@@ -26,7 +26,8 @@ from audiogs_core.io.json_checks import JsonChecker, read_json
 from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 
 MODEL_FORMAT = "audiogs.model"
-MODEL_VERSION = 2  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj)
+MODEL_VERSION = 3  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
+# 3: a binaural reference's dereverberation (flag dereverb_reference, tensor room_tau), tensor ild_scale
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"
@@ -52,6 +53,8 @@ TAIL_SHAPES: dict[str, tuple[str, ...]] = {
 # The split field's measured constants, present when flag split_field is on.
 SPLIT_SHAPES: dict[str, tuple[str, ...]] = {
     "diffuse_coherence": ("F",),
+    "ild_scale": ("F",),  # absent from version-2 folders (1: the head model's level difference)
+    "room_tau": ("F",),
 }
 ROOM_MESH = "room.obj"  # the room a split-field model's direct sound goes round (optional)
 

@@ -109,6 +109,15 @@ def _reference_ears(model: AudioGaussians, head: HeadModel, freqs: torch.Tensor
     return 0.5 * (gl + gr), tau
 
 
+def scaled_level_difference(gain_l: torch.Tensor, gain_r: torch.Tensor, scale: torch.Tensor
+                            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ear gains [..., F] whose level difference (dB) is ``scale`` [F] times theirs, about their
+    geometric mean: the head's shadow on what the direct part holds (``ild_scale``)."""
+    mean = torch.sqrt(gain_l * gain_r)
+    half = torch.sqrt(gain_l / gain_r) ** scale
+    return mean * half, mean / half
+
+
 def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
                 positions: torch.Tensor, rotations: torch.Tensor, route: Route,
                 head: HeadModel | None = None) -> torch.Tensor:
@@ -128,6 +137,7 @@ def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times:
     rel = route.source - positions  # [B, N', 3]
     v = (rotations * rel.unsqueeze(-1)).sum(-2)  # R^T rel
     gain_l, gain_r, tau = head.ears(v, freqs)  # [B, N', F]
+    gain_l, gain_r = scaled_level_difference(gain_l, gain_r, model.ild_scale.to(gain_l))
     ref_gain, ref_tau = _reference_ears(model, head, freqs)
     scale = 1.0 + 0.5 * torch.tanh(model.itd_scale)
     tau = (tau - ref_tau) * scale

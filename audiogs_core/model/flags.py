@@ -36,6 +36,9 @@ class ModelFlags:
     split_field: bool = False
     near_distance: float = 0.3  # m: the distance law's bound near the head (a talker is no point source)
     occlusion: bool = True  # with split_field and a room mesh: the direct sound goes round corners
+    # With split_field and a binaural reference: its own room taken out before the direct part
+    # poses it (model/dereverb.py); off in folders written before it existed.
+    dereverb_reference: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -54,11 +57,13 @@ class ModelFlags:
     def effective(self) -> "ModelFlags":
         """These flags with the switches that have no effect set to their defaults: the
         per-Gaussian decay without attenuation (the decay is never read), occlusion without the
-        split field (only its direct sound goes round corners).  Flags with equal ``effective()``
+        split field (only its direct sound goes round corners), the reference's dereverberation
+        without it.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
-                       occlusion=self.occlusion if self.split_field else True)
+                       occlusion=self.occlusion if self.split_field else True,
+                       dereverb_reference=self.dereverb_reference if self.split_field else False)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

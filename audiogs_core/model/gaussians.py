@@ -20,6 +20,7 @@ from audiogs_core.conventions import HEAD_RADIUS, SPEED_OF_SOUND, StftSettings
 from audiogs_core.io.model_folder import PARAMETER_SHAPES, SPLIT_SHAPES, TAIL_SHAPES
 from audiogs_core.model.flags import ModelFlags
 
+ROOM_TAU_DEFAULT = 0.5 / (3.0 * math.log(10.0))  # s: RT60 0.5 s
 TAIL_FRAMES = 150  # history (STFT frames) the tail looks back over
 TAIL_INIT_DB = -20.0
 TAIL_INIT_TAU = 0.08  # s, amplitude time constant: RT60 = 6.9 tau, about 0.55 s
@@ -62,6 +63,8 @@ class AudioGaussians(nn.Module):
     direct_distance: torch.Tensor
     reference_source_distance: torch.Tensor
     diffuse_coherence: torch.Tensor
+    ild_scale: torch.Tensor
+    room_tau: torch.Tensor
 
     def __init__(
         self,
@@ -98,6 +101,12 @@ class AudioGaussians(nn.Module):
         self.register_buffer("direct_distance", torch.tensor(1.0))  # r0: the train views' mean source distance
         self.register_buffer("reference_source_distance", torch.tensor(0.0))  # the reference's own, for delays
         self.register_buffer("diffuse_coherence", torch.zeros(f))  # [F] interaural coherence of the room
+        # [F] in [0, 1]: the share of the head model's level difference the direct part keeps
+        # (it holds the first reflections too; chosen on the train views by ``train/diffuse_fit``)
+        self.register_buffer("ild_scale", torch.ones(f))
+        # [F] s: the amplitude decay time of the room a binaural reference was recorded in
+        # (``train/room_decay.py``), for its dereverberation
+        self.register_buffer("room_tau", torch.full((f,), ROOM_TAU_DEFAULT))
 
     # ------------------------------------------------------------------ init
     def initialize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from audiogs_core.model.dereverb import split_reference
 from audiogs_core.model.diffuse import diffuse_spec
 from audiogs_core.model.direct import Route, delayed_frames, direct_spec
 from audiogs_core.model.gaussians import AudioGaussians
@@ -20,11 +21,17 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
                       head: HeadModel | None = None) -> torch.Tensor:
     """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``)."""
     n = frames.shape[-1] - n_hist
-    spec = direct_spec(model, frames, n_hist, times, positions, rotations, route, head)
+    direct, own_room = split_reference(model, frames)  # a binaural reference's own room apart
+    spec = direct_spec(model, direct, n_hist, times, positions, rotations, route, head)
     # The room reaches a listener after the direct sound does: it takes the route's whole-hop
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).
-    room = diffuse_spec(model, frames, frames.shape[-1])  # [2, F, P + N]
+    room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, P + N]
+    if own_room is not None:
+        # A binaural reference's own room is a real recording of the room's diffuse field, the
+        # same over the room to a first approximation: it stays, as recorded, under the posed
+        # direct sound (the synthetic room then adds only what the views carry beyond it).
+        room = room + own_room
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
     spec = spec + room[:, :, idx].permute(2, 0, 1, 3)
     return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]

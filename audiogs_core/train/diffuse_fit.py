@@ -22,15 +22,18 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import StftSettings
-from audiogs_core.dsp.stft import bin_frequencies, stft
+from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
+from audiogs_core.model.dereverb import split_reference, splits_reference
 from audiogs_core.model.head_model import SphereHead
+from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.train.data import TrainingData, init_centre
 
 DIRECT_OFFSETS_DB = (-12.0, -9.0, -6.0, -3.0, 0.0)  # choose_direct_balance's candidates
+ILD_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0)  # choose_ild_scale's
 MIN_ROOM_SHARE = 0.05  # balance_direct: the room keeps at least this share of a bin's view energy
 COHERENCE_STEPS = 2  # match_coherence: fixed-point steps
 DIFFUSE_SHARE = 0.7  # the diffuse field's typical share of a view's energy (the step's gain)
@@ -53,7 +56,7 @@ def diffuse_coherence(model: AudioGaussians, reference: np.ndarray, views: np.nd
                       settings: StftSettings) -> np.ndarray:
     """[F] interaural coherence of the room measured on ``views`` [V, 2, T] (high-passed) where the
     tail of ``model`` (already fitted) driven by ``reference`` [C, T] dominates."""
-    ref_spec = stft(torch.from_numpy(reference), settings).to(model.tail_db.device)  # [C, F, N]
+    ref_spec = split_reference(model, stft(torch.from_numpy(reference), settings).to(model.tail_db.device))[0]
     direct = ref_spec.abs().mean(dim=0) ** 2  # [F, N]
     total = model.reference_magnitude(ref_spec).transpose(0, 1) ** 2
     room = (total - direct) > DIFFUSE_DOMINANCE * direct
@@ -78,13 +81,6 @@ def diffuse_coherence(model: AudioGaussians, reference: np.ndarray, views: np.nd
     kernel = np.ones(SMOOTH_BINS) / SMOOTH_BINS
     padded = np.pad(gamma, SMOOTH_BINS // 2, mode="edge")
     return np.clip(np.convolve(padded, kernel, mode="valid"), 0.0, 1.0).astype(np.float32)
-
-
-def band_of_bins(freqs_hz: np.ndarray, centres_hz=BANDS_HZ) -> np.ndarray:
-    """[F] index of the octave band (default: ICE's, ``metrics.coherence.BANDS_HZ``) nearest each bin
-    in log frequency."""
-    centres = np.log2(np.asarray(centres_hz))
-    return np.argmin(np.abs(np.log2(np.maximum(freqs_hz, 1.0))[:, None] - centres[None, :]), axis=1)
 
 
 def mean_band_coherence(x: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -113,7 +109,7 @@ def match_coherence(model: AudioGaussians, render_views: Callable[[], np.ndarray
     ``views`` [V, 2, T] high-passed).
     """
     target = mean_band_coherence(views, sample_rate)
-    bins = band_of_bins(bin_frequencies(model.grid.stft).numpy())
+    bins = band_of_bins(bin_frequencies(model.grid.stft).numpy(), BANDS_HZ)
     for _ in range(COHERENCE_STEPS):
         gap = target - mean_band_coherence(render_views(), sample_rate)  # [B]
         step = torch.as_tensor(gap[bins] / DIFFUSE_SHARE, dtype=model.diffuse_coherence.dtype)
@@ -133,13 +129,17 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     position the direct sound at the views is the reference times L_ref / L (pressure, 1/r) times
     the head's ear gains; ``gain_db`` starts there (plus ``offset_db``: a real close mic and real
     ears are calibrated against each other no better than a few dB) and the tail level b_f
-    takes the rest of each bin's view energy: b_f^2 = (E_view / G^2 - E_direct) / E_tail, from
-    the tail fit's level (which it replaces; call again with another offset to start over).
+    takes the rest of each bin's view energy: b_f^2 = (E_view / G^2 - E_direct - E_own) / E_tail,
+    from the tail fit's level (which it replaces; call again with another offset to start over).
+    A binaural reference (``model/dereverb.py``) is split into its direct sound and its own room
+    (E_own), which the split field keeps; ear and reference are then calibrated alike (no offset).
     """
     if data.reference_position is None:
         return  # no distance to scale by: the tail fit's balance stands
-    ref_spec = stft(torch.from_numpy(reference), settings)  # [C, F, N]
+    offset = torch.as_tensor(np.broadcast_to(np.asarray(offset_db, dtype=np.float64), (model.grid.n_freq,)).copy())
+    ref_spec, own = split_reference(model, stft(torch.from_numpy(reference), settings))  # [C, F, N]
     direct = (ref_spec.abs().mean(dim=0) ** 2).mean(dim=1).double()  # [F]
+    own_room = torch.zeros_like(direct) if own is None else (own.abs() ** 2).mean(dim=(0, 2)).double()
     tail = (model.reference_magnitude(ref_spec).transpose(0, 1) ** 2).mean(dim=1).double() - direct
     freqs = bin_frequencies(settings).float()
     rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
@@ -152,9 +152,8 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     for view in views:
         view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
     view_energy /= len(views)
-    offset = torch.as_tensor(np.broadcast_to(np.asarray(offset_db, dtype=np.float64), direct.shape).copy())
     g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
-    room = view_energy / g2 - direct * ear_power.mean(dim=0).double()
+    room = view_energy / g2 - direct * ear_power.mean(dim=0).double() - own_room
     level = (room.clamp_min(MIN_ROOM_SHARE * view_energy / g2) / tail.clamp_min(1e-20)).clamp(1e-6, 1e6)
     model.gain_db.copy_((10.0 * torch.log10(g2)).to(model.gain_db))
     model.tail_db.add_(10.0 * torch.log10(level).to(model.tail_db))
@@ -172,7 +171,9 @@ def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: 
     difference on views that face away (the room has none).
     """
     n_freq = model.grid.n_freq
-    if data.reference_position is None:
+    if data.reference_position is None or splits_reference(model):
+        # No distance to scale by; or a binaural reference, recorded by ears like the views'
+        balance_direct(model, data, reference, views, settings)
         return np.zeros(n_freq)
     tail_db, gain_db = model.tail_db.clone(), model.gain_db.clone()
     errors = []
@@ -192,12 +193,56 @@ def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: 
     return best
 
 
+@torch.no_grad()
+def choose_ild_scale(model: AudioGaussians, ild_error: Callable[[], np.ndarray]) -> np.ndarray:
+    """Set ``ild_scale`` per octave band to the value of ILD_SCALES whose rendered train views have
+    the lowest error of the ears' level difference there (``ild_error() -> [F]``,
+    ``band_ild_error``); returns it [F].
+
+    The direct part holds what arrives in the first frames after the talker's sound: the direct
+    sound and the first reflections, which come from elsewhere and carry other level differences.
+    Its level difference is therefore a share of the head model's; the train views' own level
+    differences (one per view and band) say how large.
+    """
+    errors = []
+    for scale in ILD_SCALES:
+        model.ild_scale.fill_(scale)
+        errors.append(np.asarray(ild_error(), dtype=np.float64))
+    err = np.stack(errors)  # [S, F]
+    bands = band_of_bins(bin_frequencies(model.grid.stft).numpy(), OCTAVE_CENTRES)
+    best = np.ones(model.grid.n_freq)
+    for b in np.unique(bands):
+        in_band = bands == b
+        best[in_band] = ILD_SCALES[int(np.argmin(err[:, in_band].sum(axis=1)))]
+    model.ild_scale.copy_(torch.from_numpy(best).to(model.ild_scale))
+    return best
+
+
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
                 settings: StftSettings) -> None:
     """Set the split field's geometry, a physical direct-to-room balance and the diffuse
     coherence (after the tail is started; ``choose_direct_balance`` then refines the balance)."""
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
+    if splits_reference(model):
+        model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
     balance_direct(model, data, reference, views, settings)
     gamma = diffuse_coherence(model, reference, views, settings)
     model.diffuse_coherence.copy_(torch.from_numpy(gamma).to(model.diffuse_coherence.device))
+
+
+def band_ild_error(pred_energy: np.ndarray, view_energy: np.ndarray, freqs_hz: np.ndarray) -> np.ndarray:
+    """[F] error of the ears' level difference per octave band (``OCTAVE_CENTRES``), summed over
+    views, shared evenly by the band's bins, from each ear's energy per bin, [V, 2, F], of the
+    rendered and the recorded train views (``choose_direct_balance``'s criterion for a binaural
+    reference: how much of the views' sound comes from the talker's side is what their level
+    difference measures; its level says nothing about it, the room carrying the views' level).
+    """
+    bands = band_of_bins(freqs_hz, OCTAVE_CENTRES)
+    error = np.zeros(len(freqs_hz))
+    for b in np.unique(bands):
+        in_band = bands == b
+        ild = [10.0 * np.log10((e[:, 0, in_band].sum(-1) + 1e-20) / (e[:, 1, in_band].sum(-1) + 1e-20))
+               for e in (pred_energy, view_energy)]
+        error[in_band] = float(np.abs(ild[0] - ild[1]).sum()) / int(in_band.sum())
+    return error

@@ -56,7 +56,8 @@ PRESETS["physical"] = Preset(
     replace(PRESETS["tuned"].settings,
             lr_decay=0.02,  # the one distance exponent must move
             final_level="energy"),  # the level a listener hears, not the L1 fit's median
-    replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False),
+    replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False,
+            dereverb_reference=True),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
 )
 # "physical" measured better along moving paths on development rooms (BENCHMARKS.md, sweep 7)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from audiogs_core.conventions import SPEED_OF_SOUND, time_cells
-from audiogs_core.dsp.stft import istft, stft
+from audiogs_core.dsp.stft import bin_frequencies, istft, stft
 from audiogs_core.device import resolve_device
 from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
@@ -31,7 +31,8 @@ from audiogs_core.train.data import (TrainingData, Window, cell_energy_db, init_
                                      make_windows)
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
-from audiogs_core.train.diffuse_fit import choose_direct_balance, match_coherence, start_split
+from audiogs_core.train.diffuse_fit import (band_ild_error, choose_direct_balance, choose_ild_scale, match_coherence,
+                                            start_split)
 from audiogs_core.train.tail_fit import start_tail
 
 
@@ -208,13 +209,20 @@ def train_model(
     view_rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32, device=dev)  # [V, 3, 3]
     routes = view_routes(model, data, view_pos) if flags.split_field else None
     if routes is not None and not resume:
-        def bin_error() -> np.ndarray:
+        def view_errors() -> tuple[np.ndarray, np.ndarray]:
+            """([F] magnitude error, [F] ears' level difference error) of the rendered train views."""
             total = torch.zeros(stft_cfg.n_freq, dtype=torch.float64)
+            pred_energy = torch.zeros(view_pos.shape[0], 2, stft_cfg.n_freq, dtype=torch.float64)
+            view_energy = torch.zeros_like(pred_energy)
             for w, t in zip(windows, targets):
-                pred = render_window(model, w, view_pos, view_rot, routes, window_len)
-                total += (stft(pred, stft_cfg).abs() - t.spec.abs()).abs().sum(dim=(0, 1, 3)).double().cpu()
-            return total.numpy()
-        choose_direct_balance(model, data, reference, views, stft_cfg, bin_error)
+                pred = stft(render_window(model, w, view_pos, view_rot, routes, window_len), stft_cfg)
+                total += (pred.abs() - t.spec.abs()).abs().sum(dim=(0, 1, 3)).double().cpu()
+                pred_energy += (pred.abs() ** 2).sum(dim=-1).double().cpu()
+                view_energy += (t.spec.abs() ** 2).sum(dim=-1).double().cpu()
+            return total.numpy(), band_ild_error(pred_energy.numpy(), view_energy.numpy(),
+                                                 bin_frequencies(stft_cfg).numpy())
+        choose_direct_balance(model, data, reference, views, stft_cfg, lambda: view_errors()[0])
+        choose_ild_scale(model, lambda: view_errors()[1])
 
     out = Path(out_dir) if out_dir is not None else None
     epoch, index, epoch_loss, elapsed_before, skipped, running_sum = 0, 0, [], 0.0, 0, 0.0

@@ -97,7 +97,7 @@ def test_train_uses_the_default_preset_unless_told_otherwise(freefield_capture, 
 
     meta = json.loads((trained / "model.json").read_text())
     assert DEFAULT_PRESET == "tuned" and meta["flags"] == PRESETS["tuned"].flags.to_dict()
-    assert "direct" not in meta and meta["version"] == 2  # no split field: no direct geometry
+    assert "direct" not in meta and meta["version"] == 3  # no split field: no direct geometry
     assert meta["training"]["settings"]["init_centre"] == "auto"
     out = tmp_path / "published"
     assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--preset", "published",

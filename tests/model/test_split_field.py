@@ -134,3 +134,17 @@ def test_a_diffraction_loss_attenuates_the_direct_part():
     a = _direct(model, frames, 0, [0.0, -1.0, 0.0], route=free)
     b = _direct(model, frames, 0, [0.0, -1.0, 0.0], route=shadowed)
     assert torch.allclose(b, a * 0.1, atol=1e-5)
+
+
+def test_the_ild_scale_shrinks_the_heads_level_difference_in_db_about_the_ears_mean():
+    from audiogs_core.model.direct import scaled_level_difference
+
+    head = SphereHead(0.09, 343.0)
+    gl, gr, _ = head.ears(torch.tensor([[2.0, 0.0, -1.0]]), FREQS)  # ahead and to the right
+    half_l, half_r = scaled_level_difference(gl, gr, torch.full((4,), 0.5))
+    ild = 20 * torch.log10(gr / gl)
+    assert float(ild[0, 3]) > 6.0
+    assert torch.allclose(20 * torch.log10(half_r / half_l), 0.5 * ild, atol=1e-4)
+    assert torch.allclose(half_l * half_r, gl * gr, rtol=1e-5)
+    flat_l, flat_r = scaled_level_difference(gl, gr, torch.zeros(4))
+    assert torch.allclose(flat_l, flat_r)

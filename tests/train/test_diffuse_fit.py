@@ -7,7 +7,8 @@ from audiogs_core.io.capture import load_capture, load_capture_audio
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.train import diffuse_fit
 from audiogs_core.train.data import training_data_from_capture
-from audiogs_core.train.diffuse_fit import band_of_bins, choose_direct_balance, start_split
+from audiogs_core.dsp.stft import band_of_bins
+from audiogs_core.train.diffuse_fit import choose_direct_balance, start_split
 from audiogs_core.train.presets import get_preset
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES, start_tail
 from audiogs_core.train.trainer import build_model
@@ -52,3 +53,31 @@ def test_the_balance_takes_per_band_the_offset_with_the_lowest_error(started):
     assert np.allclose(gain[bands == 2], -9.0, atol=1e-3) and np.allclose(gain[bands != 2], 0.0, atol=1e-3)
     # a quieter direct part leaves more of the views' energy to the room
     assert float((model.tail_db - tail_before)[bands == 2].mean()) > 3.0
+
+
+def test_the_ild_scale_takes_per_band_the_scale_with_the_lowest_error(started):
+    _, model, _, _ = started
+    bands = band_of_bins(np.arange(257) * 31.25, OCTAVE_CENTRES)
+    seen = []
+
+    def ild_error():
+        scale = float(model.ild_scale[0])
+        assert np.all(model.ild_scale.numpy() == scale)  # each candidate is tried everywhere at once
+        seen.append(scale)
+        return np.where(bands == 3, np.abs(scale - 0.25), np.abs(scale - 1.0))  # 1 kHz wants 0.25
+
+    best = diffuse_fit.choose_ild_scale(model, ild_error)
+    assert seen == list(diffuse_fit.ILD_SCALES)
+    assert np.all(best[bands == 3] == 0.25) and np.all(best[bands != 3] == 1.0)
+    assert np.array_equal(model.ild_scale.numpy(), best.astype(np.float32))
+
+
+def test_the_ild_error_is_the_level_difference_missed_per_band_and_view():
+    freqs = np.arange(257) * 31.25
+    bands = band_of_bins(freqs, OCTAVE_CENTRES)
+    view = np.ones((2, 2, 257))
+    pred = view.copy()
+    pred[0, 0, bands == 4] *= 10 ** 0.3  # view 0's left ear 3 dB too loud at 2 kHz
+    err = diffuse_fit.band_ild_error(pred, view, freqs)
+    assert err[bands == 4].sum() == pytest.approx(3.0, rel=1e-6)
+    assert np.allclose(err[bands != 4], 0.0)

@@ -1,10 +1,13 @@
 """The physical preset (flag split_field) trained end to end: level by distance, the model
 folder it writes, and the room's corners."""
 
+import copy
 import dataclasses
+import json
 
 import numpy as np
 import pytest
+import torch
 
 from _freefield import SOURCE, binaural, dry_signal
 
@@ -59,7 +62,7 @@ def test_a_dolly_towards_the_talker_gets_louder_as_the_truth_does(trained):
 def test_the_model_folder_keeps_the_geometry_and_renders_as_trained(trained):
     capture, _, result, out = trained
     folder = read_model_folder(out)
-    assert folder.meta["version"] == 2 and folder.meta["room_mesh"] == "room.obj"
+    assert folder.meta["version"] == 3 and folder.meta["room_mesh"] == "room.obj"
     assert np.allclose(folder.meta["direct"]["source_position"], capture.sources[0].position)
     assert folder.tensors["diffuse_coherence"].shape == (257,)
     loaded = load_model(out)
@@ -91,3 +94,31 @@ def test_the_final_level_gives_the_train_views_their_energy(trained):
     errors = [_level_db(render_static(loaded, v.pose.position, v.pose.rotation)) - _level_db(audio.views[v.name])
               for v in capture.train_views()]
     assert abs(float(np.mean(errors))) < 0.5, errors
+
+
+def test_a_version_2_folder_without_the_new_tensors_loads_and_renders_as_it_did(trained, tmp_path):
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    capture, _, result, out = trained
+    old = tmp_path / "v2"
+    shutil.copytree(out, old)
+    tensors = {k: v for k, v in load_file(str(old / "gaussians.safetensors")).items()
+               if k not in ("ild_scale", "room_tau")}
+    save_file(tensors, str(old / "gaussians.safetensors"), metadata={"format": "audiogs.model"})
+    meta = json.loads((old / "model.json").read_text())
+    meta["version"] = 2
+    meta["flags"].pop("dereverb_reference")
+    (old / "model.json").write_text(json.dumps(meta))
+    loaded = load_model(old)
+    assert not loaded.model.flags.dereverb_reference
+    assert np.all(loaded.model.ild_scale.numpy() == 1.0)  # the head model's full level difference
+    # what version 2 rendered: the same parameters with the full level difference
+    as_v2 = copy.deepcopy(result.model)
+    with torch.no_grad():
+        as_v2.ild_scale.fill_(1.0)
+    view = capture.view("view1")
+    in_memory = dataclasses.replace(load_model(out), model=as_v2)
+    assert np.allclose(render_static(loaded, view.pose.position, view.pose.rotation),
+                       render_static(in_memory, view.pose.position, view.pose.rotation), atol=1e-5)
