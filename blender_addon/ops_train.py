@@ -27,7 +27,7 @@ def default_model_dir(capture_dir: str) -> str:
 def train_args(capture_dir: str, model_dir: str, epochs: int, device: str, resume: bool,
                overwrite: bool, preset: str = "") -> list[str]:
     args = ["train", capture_dir, "--out", model_dir, "--device", device, "--epochs", str(epochs)]
-    if preset:
+    if preset and preset != "DEFAULT":  # "DEFAULT": the core chooses (audiogs train without --preset)
         args += ["--preset", preset]
     if resume:
         args.append("--resume")

@@ -19,11 +19,14 @@ HRTF_NAMES = ("sphere", "kemar")
 
 
 def _core_presets() -> list[tuple[str, str, str]]:
-    """The core's training presets (tuned, published and any later one), default first."""
-    from audiogs_core.train.presets import DEFAULT_PRESET, PRESETS
+    """"Default" (the core chooses, as ``audiogs train`` without --preset does), then the core's
+    training presets, its default first."""
+    from audiogs_core.train.presets import DEFAULT_PRESET, PRESETS, WITHOUT_SOURCE_PRESET
 
     names = [DEFAULT_PRESET] + [n for n in PRESETS if n != DEFAULT_PRESET]
-    return [(n, n.capitalize(), PRESETS[n].summary) for n in names]
+    default = ("DEFAULT", "Default", f"{DEFAULT_PRESET.capitalize()}, or {WITHOUT_SOURCE_PRESET.capitalize()} "
+               "where the scene has no speaker at the talker (the first needs its position)")
+    return [default] + [(n, n.capitalize(), PRESETS[n].summary) for n in names]
 
 
 # Enum items built by a callback must stay referenced (Blender keeps no copy);
@@ -89,9 +92,9 @@ class AUDIOGS_SceneSettings(bpy.types.PropertyGroup):
         description="Passes over the train views (the preset's default is 61)")
     train_preset: EnumProperty(  # type: ignore[valid-type]
         name="Preset", items=preset_enum_items,
-        description="Training configuration, the product default first: tuned, physical (the talker "
-                    "posed by distance, head and room over a decorrelated room; for a close mic and "
-                    "moving cameras) or published (the paper's)")
+        description="Training configuration: Default (Physical where the talker's position is known, "
+                    "else Tuned), Physical (the talker posed by distance, head and room over a "
+                    "decorrelated room), Tuned (the previous default) or Published (the paper's)")
     train_device: EnumProperty(  # type: ignore[valid-type]
         name="Device", items=DEVICE_OVERRIDE_ITEMS, default="DEFAULT",
         description="Where training runs (Preferences: the add-on preferences' device)")

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the model folder's checkpoint")
     p.add_argument("--force", action="store_true", help="overwrite an existing model folder")
     p.add_argument("--resample", action="store_true", help="resample files whose rate differs from the capture's")
-    p.add_argument("--preset", default=None, help="training configuration: tuned (default), physical (the talker posed by distance, head and room over a decorrelated room; for a close mic and moving cameras) or published")
+    p.add_argument("--preset", default=None, help="training configuration: physical (the default: the talker posed by distance, head and room over a decorrelated room; where the capture does not say where the talker is, tuned), tuned (the previous default) or published")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
@@ -38,8 +38,8 @@ def _terminate_as_interrupt(signum, frame):  # noqa: ARG001
 
 def run(args: argparse.Namespace) -> int:
     """Train on the capture's train views and write the model folder; returns the exit status."""
-    from audiogs_core.train.data import training_data_from_capture
-    from audiogs_core.train.presets import DEFAULT_PRESET, get_preset
+    from audiogs_core.train.data import knows_source, training_data_from_capture
+    from audiogs_core.train.presets import DEFAULT_PRESET, default_preset, get_preset
     from audiogs_core.train.trainer import train_model
 
     out = Path(args.out)
@@ -49,10 +49,14 @@ def run(args: argparse.Namespace) -> int:
         raise AudioGSError(f"model folder {out} already exists (use --resume to continue it or --force to replace it)")
     if args.epochs is not None and args.epochs < 1:
         raise AudioGSError(f"--epochs must be at least 1, got {args.epochs}")
-    preset = get_preset(args.preset or DEFAULT_PRESET)
     capture = load_capture(args.capture)
     audio = load_capture_audio(capture, resample=args.resample)
     data = training_data_from_capture(capture, audio)
+    name = args.preset or default_preset(knows_source(data))
+    preset = get_preset(name)
+    if args.preset is None and name != DEFAULT_PRESET and args.progress == "text":
+        print(f"the capture does not say where the talker is: training preset {name} "
+              f"(preset {DEFAULT_PRESET} needs a source in capture.json or a close mic's position)")
     if args.force and out.exists():
         shutil.rmtree(out)
     settings = replace(preset.settings, seed=args.seed, **({} if args.epochs is None else {"epochs": args.epochs}))

@@ -16,22 +16,33 @@ from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel
 
 
+def split_parts(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(direct frames [C, F, L], room [2, F, L]) of the reference's frames [C, F, L]: what the
+    split field renders from, the same for every listener (a render computes them once per span).
+
+    The direct frames are the reference's (a binaural reference's without its own room,
+    ``model/dereverb.py``); the room is the decorrelated diffuse field driven by them, plus a
+    binaural reference's own room: a real recording of the room's diffuse field, the same over
+    the room to a first approximation, kept as recorded (the synthetic room then adds only what
+    the views carry beyond it).
+    """
+    direct, own_room = split_reference(model, frames)
+    room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, L]
+    return direct, room if own_room is None else room + own_room
+
+
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
                       positions: torch.Tensor, rotations: torch.Tensor, route: Route,
-                      head: HeadModel | None = None) -> torch.Tensor:
-    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``)."""
+                      head: HeadModel | None = None,
+                      parts: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+    """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``);
+    ``parts``: ``split_parts`` of these ``frames`` when already computed."""
     n = frames.shape[-1] - n_hist
-    direct, own_room = split_reference(model, frames)  # a binaural reference's own room apart
+    direct, room = split_parts(model, frames) if parts is None else parts
     spec = direct_spec(model, direct, n_hist, times, positions, rotations, route, head)
     # The room reaches a listener after the direct sound does: it takes the route's whole-hop
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).
-    room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, P + N]
-    if own_room is not None:
-        # A binaural reference's own room is a real recording of the room's diffuse field, the
-        # same over the room to a first approximation: it stays, as recorded, under the posed
-        # direct sound (the synthetic room then adds only what the views carry beyond it).
-        room = room + own_room
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
     spec = spec + room[:, :, idx].permute(2, 0, 1, 3)
     return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]

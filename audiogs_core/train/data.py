@@ -52,12 +52,20 @@ class TrainingData:
         return self.view_positions.mean(axis=0)
 
 
+def knows_source(data: TrainingData) -> bool:
+    """Whether the capture says where the talker is: a source position, or a close mic's (a mono
+    reference with a position stands next to the talker)."""
+    if data.source_positions is not None and len(data.source_positions):
+        return True
+    return data.reference_position is not None and data.reference.shape[0] == 1
+
+
 def init_centre(data: TrainingData, where: str) -> np.ndarray:
     """[3] centre of the Gaussians' initial positions (see TrainSettings.init_centre)."""
     if where == "auto":  # the best-known guess of where the sound comes from
         if data.source_positions is not None and len(data.source_positions):
             where = "source"
-        elif data.reference_position is not None and data.reference.shape[0] == 1:
+        elif knows_source(data):
             where = "reference"  # a mono reference is a close mic, next to the source
         else:
             where = "views"

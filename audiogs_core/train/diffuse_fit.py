@@ -30,7 +30,8 @@ from audiogs_core.model.head_model import SphereHead
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
-from audiogs_core.train.data import TrainingData, init_centre
+from audiogs_core.errors import AudioGSError
+from audiogs_core.train.data import TrainingData, init_centre, knows_source
 
 DIRECT_OFFSETS_DB = (-12.0, -9.0, -6.0, -3.0, 0.0)  # choose_direct_balance's candidates
 ILD_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0)  # choose_ild_scale's
@@ -44,6 +45,10 @@ SMOOTH_BINS = 5  # moving average over frequency (the estimate is noisy per bin)
 
 def direct_geometry(data: TrainingData) -> tuple[np.ndarray, float, float]:
     """(source [3], r0, the reference's distance to the source) from the training data."""
+    if not knows_source(data):
+        raise AudioGSError("the split field (preset physical) poses the talker's sound from where the talker "
+                           "is, and this capture does not say: add a source to capture.json (or give the "
+                           "close-mic reference its position), or train with --preset tuned")
     source = init_centre(data, "auto")
     r0 = float(np.linalg.norm(data.view_positions - source[None, :], axis=1).mean())
     if data.reference_position is None:

@@ -1,13 +1,15 @@
 """Named training configurations: the published method, the previous default and the default.
 
 ``published`` is the method as specified (DESIGN.md §4 and §5).
-``tuned`` is the product default: every departure from the
+``tuned`` is the previous default: every departure from the
 published method was measured on views held out from training, never on a
 benchmark test view, though sweeps 1-4 ran in the benchmark's rooms and poses;
 sweep 6 re-checked every setting on development rooms only (BENCHMARKS.md
 records the sweeps, what each shared with the benchmark, and the numbers).
-``physical`` is ``tuned`` with the split field (DESIGN.md §4, "Direct and diffuse"), built
-on development rooms and paths only (sweep 7); for a close-mic reference and moving cameras.
+``physical``, the default, is ``tuned`` with the split field (DESIGN.md §4, "Direct and
+diffuse"), built and chosen on development rooms and paths only (sweeps 7 and 8). It needs to
+know where the talker is (a source in the capture, or a close mic's position): a capture that
+does not say trains ``tuned`` by default (``default_preset``).
 """
 
 from __future__ import annotations
@@ -60,10 +62,18 @@ PRESETS["physical"] = Preset(
             dereverb_reference=True),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
 )
-# "physical" measured better along moving paths on development rooms (BENCHMARKS.md, sweep 7)
-# but on the benchmark it loses level per ear with a close mic and nearly everything with a
-# binaural reference (its direct part assumes a dry reference): it is offered, not the default.
-DEFAULT_PRESET = "tuned"
+# On development rooms and paths (BENCHMARKS.md, sweep 8), with a close mic and with a binaural
+# reference, "physical" tracks a moving listener's level, level difference and direction better
+# than "tuned" and every baseline; it costs magnitude error (MAG, which favours smooth averages).
+DEFAULT_PRESET = "physical"
+WITHOUT_SOURCE_PRESET = "tuned"  # the default where the talker's position is unknown
+
+
+def default_preset(knows_source: bool) -> str:
+    """The preset a training without ``--preset`` uses: ``DEFAULT_PRESET``, or
+    ``WITHOUT_SOURCE_PRESET`` when the capture does not say where the talker is (the split
+    field poses the talker's sound from that position)."""
+    return DEFAULT_PRESET if knows_source else WITHOUT_SOURCE_PRESET
 
 
 def get_preset(name: str) -> Preset:

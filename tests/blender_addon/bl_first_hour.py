@@ -332,7 +332,7 @@ def check_panels_say_what_a_user_needs(state):
     presets = [i[0] for i in properties.preset_enum_items(st_, bpy.context)]
     from audiogs_core.train.presets import PRESETS
 
-    assert presets[0] == "tuned" and set(presets) == set(PRESETS), presets
+    assert presets[:2] == ["DEFAULT", "physical"] and set(presets[1:]) == set(PRESETS), presets
     gauss = _draw(panels.AUDIOGS_PT_gaussians)
     assert any("quiet" in t and "loud" in t for k, t, _ in gauss if k == "label"), gauss
     assert not any(k == "prop" and n == "model_dir" for k, n, _ in gauss + bake), "one place"

@@ -96,8 +96,8 @@ def test_train_uses_the_default_preset_unless_told_otherwise(freefield_capture, 
     from audiogs_core.train.presets import DEFAULT_PRESET, PRESETS
 
     meta = json.loads((trained / "model.json").read_text())
-    assert DEFAULT_PRESET == "tuned" and meta["flags"] == PRESETS["tuned"].flags.to_dict()
-    assert "direct" not in meta and meta["version"] == 3  # no split field: no direct geometry
+    assert DEFAULT_PRESET == "physical" and meta["flags"] == PRESETS["physical"].flags.to_dict()
+    assert "direct" in meta and meta["version"] == 3  # the split field's geometry
     assert meta["training"]["settings"]["init_centre"] == "auto"
     out = tmp_path / "published"
     assert main(["train", str(freefield_capture), "--out", str(out), "--epochs", "1", "--preset", "published",
@@ -212,3 +212,21 @@ def test_render_hrtf_on_a_model_without_a_head_model_is_one_error(freefield_capt
     assert len(err) == 1 and "--preset physical" in err[0] and "Traceback" not in err[0], err
     assert not out.exists()
     assert main([*args, "--hrtf", "sphere"]) == 0  # what it renders with anyway
+
+
+def test_a_capture_that_does_not_say_where_the_talker_is_trains_tuned_by_default(freefield_capture, tmp_path, capsys):
+    import shutil
+
+    capture = tmp_path / "nosource"
+    shutil.copytree(freefield_capture, capture)
+    doc = json.loads((capture / "capture.json").read_text())
+    doc.pop("sources", None)
+    doc["reference"].pop("pose", None)  # a close mic of unknown position
+    (capture / "capture.json").write_text(json.dumps(doc))
+    out = tmp_path / "m"
+    assert main(["train", str(capture), "--out", str(out), "--epochs", "1"]) == 0
+    assert "does not say where the talker is: training preset tuned" in capsys.readouterr().out
+    assert json.loads((out / "model.json").read_text())["flags"]["split_field"] is False
+    assert main(["train", str(capture), "--out", str(tmp_path / "p"), "--epochs", "1", "--preset", "physical"]) == 1
+    err = capsys.readouterr().err
+    assert "does not say" in err and "add a source to capture.json" in err and "--preset tuned" in err
