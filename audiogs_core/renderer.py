@@ -29,7 +29,7 @@ from audiogs_core.model.direct import routes
 from audiogs_core.model.head_model import HeadModel, head_model
 from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.model.render import pose_free_ear_magnitudes, render_moving_spec, render_static_spec
-from audiogs_core.model.split_field import render_split_spec, split_parts
+from audiogs_core.model.split_field import SplitParts, render_split_spec, split_parts
 
 CHUNK_FRAMES = 512  # frames rendered at once: bounds memory for long renders
 ProgressFn = Callable[[int, int], None]  # (STFT frames done, total)
@@ -42,7 +42,7 @@ class ReferenceSpan:
 
     spec: torch.Tensor  # [C, F, N]
     frames: torch.Tensor | None = None  # split field: [C, F, TAIL_FRAMES + N], history first
-    split: tuple[torch.Tensor, torch.Tensor] | None = None  # split field: its split_parts of frames
+    split: SplitParts | None = None  # split field: the pose-independent parts of its frames
     magnitude: torch.Tensor | None = None  # [N, F] (AudioGaussians.reference_terms)
     itd_weight: torch.Tensor | None = None  # [N, F] or None
     phase: torch.Tensor | None = None  # [2, C, N, F]: cos and sin of its phase
@@ -204,9 +204,9 @@ def render_frames(
             assert ref.split is not None
             span = slice(a, a + 1) if static else slice(a, b)
             pos, rot = positions[None, span], rotations[None, span]
-            parts = (ref.split[0][:, :, a:b + TAIL_FRAMES], ref.split[1][:, :, a:b + TAIL_FRAMES])
             spec = render_split_spec(loaded.model, ref.frames[:, :, a:b + TAIL_FRAMES], TAIL_FRAMES, times_t[a:b],
-                                     pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head, parts)
+                                     pos, rot, routes(loaded.model, loaded.occlusion, pos), loaded.head,
+                                     ref.split.frames(a, b + TAIL_FRAMES))
         else:
             assert ref.magnitude is not None and ref.phase is not None
             ear_mag = None if ref.ear_magnitude is None else ref.ear_magnitude[:, a:b]

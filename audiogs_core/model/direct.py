@@ -118,20 +118,31 @@ def scaled_level_difference(gain_l: torch.Tensor, gain_r: torch.Tensor, scale: t
     return mean * half, mean / half
 
 
-def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
-                positions: torch.Tensor, rotations: torch.Tensor, route: Route,
-                head: HeadModel | None = None) -> torch.Tensor:
-    """[B, 2, F, N] complex direct part (before the level G_f) for listeners at frame poses.
+def take_frames(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """x [..., L, F] at frame indices idx [B, N] -> [..., B, N, F]; a slice when one listener's
+    frames follow each other (a standing listener: the same delay all through), else a gather."""
+    if idx.shape[0] == 1 and idx.shape[1] > 0:
+        first = int(idx[0, 0])
+        if int(idx[0, -1]) - first == idx.shape[1] - 1 and bool((idx[0, 1:] - idx[0, :-1] == 1).all()):
+            return x[..., first:first + idx.shape[1], :].unsqueeze(-3)
+    return x[..., idx, :]
 
-    frames [C, F, P + N]: the reference's STFT with P = ``n_hist`` frames of history before the
-    N output frames at ``times`` [N]; positions [B, N, 3] and head-to-world rotations
-    [B, N, 3, 3] (N = 1 broadcasts a standing listener); ``route`` from ``straight_routes`` or
-    ``room_routes``.
+
+def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Tensor, n_hist: int,
+                times: torch.Tensor, positions: torch.Tensor, rotations: torch.Tensor, route: Route,
+                head: HeadModel | None = None) -> torch.Tensor:
+    """[B, 2, N, F] complex direct part (before the level G_f) for listeners at frame poses,
+    frame-major.
+
+    magnitude [P + N, F] and phase [C, P + N, F]: the reference's STFT (mean magnitude over its
+    channels, each channel's phase) with P = ``n_hist`` frames of history before the N output
+    frames at ``times`` [N]; positions [B, N, 3] and head-to-world rotations [B, N, 3, 3]
+    (N = 1 broadcasts a standing listener); ``route`` from ``straight_routes`` or ``room_routes``.
     """
     grid = model.grid
     head = head or SphereHead(grid.head_radius, grid.speed_of_sound)
-    n = frames.shape[-1] - n_hist
-    freqs = bin_frequencies(grid.stft).to(device=frames.device, dtype=torch.float32)  # [F]
+    n = magnitude.shape[0] - n_hist
+    freqs = bin_frequencies(grid.stft).to(device=magnitude.device, dtype=torch.float32)  # [F]
     omega = 2.0 * math.pi * freqs
 
     rel = route.source - positions  # [B, N', 3]
@@ -151,12 +162,10 @@ def direct_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times:
         atten = atten * torch.pow(10.0, -route.loss_db / 20.0)
 
     idx, rest = delayed_frames(model, route, n_hist, n)
-    x = frames[:, :, idx]  # [C, F, B, N]
-    mag = x.abs().mean(dim=0).permute(1, 2, 0)  # [B, N, F]
-    phase = torch.angle(x).permute(0, 2, 3, 1)  # [C, B, N, F]
-    mag = mag * frame_mask(model, times) * atten
+    mag = take_frames(magnitude, idx) * (frame_mask(model, times) * atten)  # [B, N, F]
+    ph = take_frames(phase, idx)  # [C, B, N, F]
     lin = omega * rest.unsqueeze(-1)  # [B, N', F]
     half = 0.5 * omega * tau
-    out_l = polar(mag * gain_l, phase[0] - lin - half)
-    out_r = polar(mag * gain_r, phase[-1] - lin + half)
-    return torch.stack([out_l, out_r], dim=1).transpose(2, 3)  # [B, 2, F, N]
+    out_l = polar(mag * gain_l, ph[0] - lin - half)
+    out_r = polar(mag * gain_r, ph[-1] - lin + half)
+    return torch.stack([out_l, out_r], dim=1)  # [B, 2, N, F]

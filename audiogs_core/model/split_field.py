@@ -7,18 +7,33 @@ Training (static views) and rendering (a pose per frame) call the same function.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from audiogs_core.model.dereverb import split_reference
 from audiogs_core.model.diffuse import diffuse_spec
-from audiogs_core.model.direct import Route, delayed_frames, direct_spec
+from audiogs_core.model.direct import Route, delayed_frames, direct_spec, take_frames
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel
 
 
-def split_parts(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(direct frames [C, F, L], room [2, F, L]) of the reference's frames [C, F, L]: what the
-    split field renders from, the same for every listener (a render computes them once per span).
+@dataclass
+class SplitParts:
+    """What the split field renders from, the same for every listener (a render computes it once
+    per span), frame-major: L frames, history first."""
+
+    magnitude: torch.Tensor  # [L, F] the direct frames' magnitude (mean over the reference's channels)
+    phase: torch.Tensor  # [C, L, F] their phase
+    room: torch.Tensor  # [2, L, F] complex: the room at the reference's timing
+
+    def frames(self, a: int, b: int) -> "SplitParts":
+        """Frames a .. b - 1."""
+        return SplitParts(self.magnitude[a:b], self.phase[:, a:b], self.room[:, a:b])
+
+
+def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
+    """The split field's pose-independent parts of the reference's frames [C, F, L].
 
     The direct frames are the reference's (a binaural reference's without its own room,
     ``model/dereverb.py``); the room is the decorrelated diffuse field driven by them, plus a
@@ -28,21 +43,23 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tens
     """
     direct, own_room = split_reference(model, frames)
     room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, L]
-    return direct, room if own_room is None else room + own_room
+    if own_room is not None:
+        room = room + own_room
+    return SplitParts(direct.abs().mean(dim=0).transpose(0, 1), torch.angle(direct).transpose(1, 2),
+                      room.transpose(1, 2))
 
 
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
                       positions: torch.Tensor, rotations: torch.Tensor, route: Route,
-                      head: HeadModel | None = None,
-                      parts: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+                      head: HeadModel | None = None, parts: SplitParts | None = None) -> torch.Tensor:
     """[B, 2, F, N] complex binaural STFT of listeners at frame poses (see ``direct_spec``);
     ``parts``: ``split_parts`` of these ``frames`` when already computed."""
     n = frames.shape[-1] - n_hist
-    direct, room = split_parts(model, frames) if parts is None else parts
-    spec = direct_spec(model, direct, n_hist, times, positions, rotations, route, head)
+    parts = split_parts(model, frames) if parts is None else parts
+    spec = direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations, route, head)
     # The room reaches a listener after the direct sound does: it takes the route's whole-hop
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
-    spec = spec + room[:, :, idx].permute(2, 0, 1, 3)
-    return spec * torch.pow(10.0, model.gain_db / 20.0)[:, None]
+    spec = spec + take_frames(parts.room, idx).transpose(0, 1)  # [B, 2, N, F]
+    return (spec * torch.pow(10.0, model.gain_db / 20.0)).transpose(2, 3)

@@ -20,15 +20,17 @@ def test_full_config_runs_the_whole_protocol():
     assert cfg.sample_rate == 16000 and cfg.max_test_views_b is None
     units = plan_units(cfg)
     # split A: 2 rooms x 2 references x 8 folds x 7 methods; the ablations that can differ from
-    # the tuned preset (no_phase, mono_only, no_reverb_tail) and the published preset (the tuned
-    # one is the run's own, the others' switches have no effect in it: not trained twice):
-    # 2 rooms x 1 reference x 2 folds x 4; split B: 2 rooms x 1 fold x 7 methods; split C:
-    # 2 rooms x 2 references x 1 fold x 6 methods (AudioGS and the 5 baselines that follow a path)
-    assert len(units) == 224 + 16 + 14 + 24
-    assert {u.method for u in units if u.split == "C"} == {"audiogs", *PATH_BASELINES}
-    physical = plan_units(shrink(cfg, preset="physical"))  # then the tuned preset runs beside it
-    assert {u.method for u in physical if u.split == "C"} == {"audiogs", "audiogs_tuned", *PATH_BASELINES}
-    assert len(physical) == 224 + 28 + 14 + 28  # 7 ablations differ from physical (and tuned runs)
+    # the default (physical) preset, 7 of them, and the tuned and published presets: 2 rooms x 1
+    # reference x 2 folds x 7; split B: 2 rooms x 1 fold x 7 methods; split C: 2 rooms x 2
+    # references x 1 fold x 7 methods (AudioGS, the tuned preset beside it and the 5 baselines
+    # that follow a path)
+    assert len(units) == 224 + 28 + 14 + 28
+    assert {u.method for u in units if u.split == "C"} == {"audiogs", "audiogs_tuned", *PATH_BASELINES}
+    tuned = plan_units(shrink(cfg, preset="tuned"))
+    # with tuned: the ablations that differ from it (no_phase, mono_only, no_reverb_tail) and the
+    # published preset (the tuned one is the run's own): 2 x 2 x 4; C without a preset beside it
+    assert {u.method for u in tuned if u.split == "C"} == {"audiogs", *PATH_BASELINES}
+    assert len(tuned) == 224 + 16 + 14 + 24
     assert len(set(units)) == len(units)
     abl = [u for u in units if (u.method in ABLATIONS or u.method in PRESET_METHODS) and u.split != "C"]
     assert {u.fold for u in abl} == set(cfg.ablation_folds) and {u.split for u in abl} == {"A"}

@@ -88,7 +88,8 @@ def _direct(model, frames, n_hist, pos, yaw_deg=90.0, route=None):
     p = torch.tensor([[pos]], dtype=torch.float32)  # [1, 1, 3]
     rot = rotations([yaw_to_quat(math.radians(yaw_deg))])[:, None]  # [1, 1, 3, 3]
     times = torch.arange(frames.shape[-1] - n_hist, dtype=torch.float64) * 0.01
-    return direct_spec(model, frames, n_hist, times, p, rot, route or straight_routes(model, p))[0]
+    mag, phase = frames.abs().mean(dim=0).transpose(0, 1), torch.angle(frames).transpose(1, 2)
+    return direct_spec(model, mag, phase, n_hist, times, p, rot, route or straight_routes(model, p))[0].transpose(1, 2)
 
 
 def test_direct_part_follows_the_distance_law_bounded_near_the_head():
