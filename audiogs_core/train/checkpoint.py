@@ -21,9 +21,12 @@ STATE = "checkpoint.json"
 
 
 def save_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict) -> None:
-    """Write parameters, Adam moments and the loop ``state`` atomically (JSON last)."""
+    """Write parameters, buffers, Adam moments and the loop ``state`` atomically (JSON last)."""
     names = {id(p): n for n, p in model.named_parameters()}
     tensors = {f"param/{n}": p.detach().cpu().contiguous() for n, p in model.named_parameters()}
+    # Buffers too: some are chosen at the start of training (the split field's ild_scale), which
+    # a resumed run does not repeat.
+    tensors.update({f"buffer/{n}": b.detach().cpu().contiguous() for n, b in model.named_buffers()})
     steps = {}
     for group in optimizer.param_groups:
         for p in group["params"]:
@@ -46,7 +49,7 @@ def has_checkpoint(folder: Path) -> bool:
 
 
 def load_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
-    """Restore parameters and Adam state in place; returns the saved loop state."""
+    """Restore parameters, buffers and Adam state in place; returns the saved loop state."""
     try:
         state = json.loads((folder / STATE).read_text())
         tensors = load_file(str(folder / TENSORS))
@@ -59,6 +62,10 @@ def load_checkpoint(folder: Path, model: torch.nn.Module, optimizer: torch.optim
             if key not in tensors or tensors[key].shape != p.shape:
                 raise AudioGSError(f"checkpoint in {folder} does not match this model (tensor {name})")
             p.copy_(tensors[key])
+        for name, b in model.named_buffers():  # absent from checkpoints written before buffers were kept
+            key = f"buffer/{name}"
+            if key in tensors and tensors[key].shape == b.shape:
+                b.copy_(tensors[key])
     for group in optimizer.param_groups:
         for p in group["params"]:
             name = next(n for n, q in params.items() if q is p)

@@ -113,13 +113,15 @@ def test_resume_with_other_settings_is_refused(data, tmp_path):
         train_model(td, TrainSettings(epochs=1, window_s=1.0, lr_mu=0.1), out_dir=tmp_path / "m", resume=True)
 
 
-def test_tuned_preset_resumes_to_the_uninterrupted_result(data, tmp_path):
-    # The tuned preset fits the reverberant tail before training; a resumed run
-    # must end where an uninterrupted one does.
+@pytest.mark.parametrize("name", ["tuned", "physical"])
+def test_presets_resume_to_the_uninterrupted_result(data, tmp_path, name):
+    # The presets fit the reverberant tail before training (physical also its direct-to-room
+    # balance and the share of the head's level difference, a buffer); a resumed run must end
+    # where an uninterrupted one does.
     from audiogs_core.train.presets import get_preset
 
     td = _small(data[2])
-    preset = get_preset("tuned")
+    preset = get_preset(name)
     settings = dataclasses.replace(preset.settings, epochs=2, window_s=0.5, seed=3)
     full = train_model(td, settings, preset.flags, out_dir=tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):
