@@ -164,6 +164,17 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     model.tail_db.add_(10.0 * torch.log10(level).to(model.tail_db))
 
 
+def best_per_band(candidates, errors: np.ndarray, freqs_hz: np.ndarray) -> np.ndarray:
+    """[F] per octave band (``OCTAVE_CENTRES``), the candidate whose ``errors`` [S, F] (one row per
+    candidate) summed over the band's bins are lowest, given to each of its bins."""
+    bands = band_of_bins(freqs_hz, OCTAVE_CENTRES)
+    best = np.zeros(len(freqs_hz))
+    for b in np.unique(bands):
+        in_band = bands == b
+        best[in_band] = candidates[int(np.argmin(errors[:, in_band].sum(axis=1)))]
+    return best
+
+
 @torch.no_grad()
 def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
                           settings: StftSettings, bin_error: Callable[[], np.ndarray]) -> np.ndarray:
@@ -186,12 +197,7 @@ def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: 
         model.tail_db.copy_(tail_db)
         balance_direct(model, data, reference, views, settings, offset)
         errors.append(np.asarray(bin_error(), dtype=np.float64))
-    err = np.stack(errors)  # [O, F]
-    bands = band_of_bins(bin_frequencies(settings).numpy(), OCTAVE_CENTRES)
-    best = np.zeros(n_freq)
-    for b in np.unique(bands):
-        in_band = bands == b
-        best[in_band] = DIRECT_OFFSETS_DB[int(np.argmin(err[:, in_band].sum(axis=1)))]
+    best = best_per_band(DIRECT_OFFSETS_DB, np.stack(errors), bin_frequencies(settings).numpy())
     model.tail_db.copy_(tail_db)
     model.gain_db.copy_(gain_db)
     balance_direct(model, data, reference, views, settings, best)
@@ -213,12 +219,7 @@ def choose_ild_scale(model: AudioGaussians, ild_error: Callable[[], np.ndarray])
     for scale in ILD_SCALES:
         model.ild_scale.fill_(scale)
         errors.append(np.asarray(ild_error(), dtype=np.float64))
-    err = np.stack(errors)  # [S, F]
-    bands = band_of_bins(bin_frequencies(model.grid.stft).numpy(), OCTAVE_CENTRES)
-    best = np.ones(model.grid.n_freq)
-    for b in np.unique(bands):
-        in_band = bands == b
-        best[in_band] = ILD_SCALES[int(np.argmin(err[:, in_band].sum(axis=1)))]
+    best = best_per_band(ILD_SCALES, np.stack(errors), bin_frequencies(model.grid.stft).numpy())
     model.ild_scale.copy_(torch.from_numpy(best).to(model.ild_scale))
     return best
 

@@ -21,7 +21,7 @@ import torch
 from scipy.signal import lfilter
 
 from audiogs_core.conventions import StftSettings
-from audiogs_core.dsp.stft import bin_frequencies, stft
+from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.train.data import level_ratio_db
 
 OCTAVE_CENTRES = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)  # Hz
@@ -70,8 +70,7 @@ def _fit(ref_energy: np.ndarray, view_power: np.ndarray, settings: StftSettings)
     """(tail_db [F], tail_log_tau [F]) from energies [F, N], fitted per octave band."""
     freqs = bin_frequencies(settings).numpy()
     centres = np.array([c for c in OCTAVE_CENTRES if c < settings.sample_rate / 2])
-    # Each bin belongs to the octave band nearest in log frequency.
-    band = np.abs(np.log2(np.maximum(freqs, 1.0)[:, None] / centres[None, :])).argmin(axis=1)
+    band = band_of_bins(freqs, centres)  # each bin's octave band, nearest in log frequency
     hop_s = settings.hop / settings.sample_rate
     tail_db = np.zeros(len(freqs))
     log_tau = np.zeros(len(freqs))
