@@ -25,6 +25,7 @@ from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.method import Method
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
+from audiogs_core.model.dereverb import keeps_recorded_room
 from audiogs_core.model.direct import routes
 from audiogs_core.model.head_model import HeadModel, head_model
 from audiogs_core.model.occlusion import RoomOcclusion
@@ -61,6 +62,7 @@ class LoadedModel:
     model: AudioGaussians
     reference: np.ndarray  # [C, T] float32, as given at training
     meta: dict
+    room: np.ndarray | None = None  # [2, T] a close mic's recorded room (flag recorded_room)
     occlusion: RoomOcclusion | None = None  # the room the split field's direct sound goes round
     head: HeadModel | None = None  # the split field's ears (None: the analytic sphere)
     _span: tuple[tuple[int, int], ReferenceSpan] | None = field(default=None, repr=False)
@@ -76,11 +78,16 @@ class LoadedModel:
         model = self.model
         settings = model.grid.stft
         device = model.mu.device
-        ref = torch.from_numpy(np.ascontiguousarray(self.reference[:, s0:s0 + n])).to(device)
+        # The split field reads a recorded room with the reference, as its last two channels.
+        if keeps_recorded_room(model) and self.room is None:
+            raise AudioGSError("this model's room is the train views' recording (flag recorded_room): give "
+                               "LoadedModel its room (TrainResult.room, or load_model's from room.wav)")
+        source = self.reference if self.room is None else np.concatenate([self.reference, self.room])
+        ref = torch.from_numpy(np.ascontiguousarray(source[:, s0:s0 + n])).to(device)
         span = ReferenceSpan(spec=stft(ref, settings))  # [C, F, N]
         history = None
         if model.flags.reverb_tail:
-            history = history_spec(self.reference, s0, TAIL_FRAMES, settings).to(device)
+            history = history_spec(source, s0, TAIL_FRAMES, settings).to(device)
         if model.flags.split_field:
             assert history is not None  # split_field needs reverb_tail
             span.frames = torch.cat([history, span.spec], dim=-1)
@@ -157,7 +164,11 @@ def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str
     if sr != mf.sample_rate:
         raise AudioGSError(f"{mf.reference_wav}: sample rate {sr} Hz, model.json says {mf.sample_rate} Hz")
     polygons = mf.room_polygons() if model.flags.split_field and model.flags.occlusion else None
-    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta,
+    room = mf.read_room_audio() if keeps_recorded_room(model) else None
+    if keeps_recorded_room(model) and room is None:
+        raise AudioGSError(f"{mf.folder}: the model keeps a recorded room (flag recorded_room) but model.json "
+                           "names no room_audio file; retrain the model")
+    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta, room=room,
                        occlusion=None if polygons is None else RoomOcclusion(polygons), head=head)
 
 

@@ -46,7 +46,8 @@ def synthetic_model(seconds: float, sample_rate: int, device: str, preset: str, 
     model = AudioGaussians(grid, get_preset(preset).flags, reference_position=np.array([3.0, 2.5, 1.6]))
     model.initialize(np.array([3.0, 2.5, 1.6]), np.zeros(grid.n_freq), gen)
     reference = (0.1 * torch.randn(1, int(seconds * sample_rate), generator=gen)).numpy()
-    return LoadedModel(model=model.to(device), reference=reference, meta={})
+    room = (0.05 * torch.randn(2, reference.shape[1], generator=gen)).numpy() if model.flags.recorded_room else None
+    return LoadedModel(model=model.to(device), reference=reference, meta={}, room=room)
 
 
 def orbit_path(seconds: float):

@@ -89,8 +89,8 @@ def main(argv=None) -> int:
         view = capture.views[0]
         outs = {}
         for dev in ("cpu", "cuda"):
-            model = train_model(data, TrainSettings(epochs=1), flags, device="cpu").model.to(dev)
-            loaded = LoadedModel(model=model, reference=data.reference, meta={})
+            result = train_model(data, TrainSettings(epochs=1), flags, device="cpu")
+            loaded = LoadedModel(model=result.model.to(dev), reference=data.reference, meta={}, room=result.room)
             path = ListenerPath(times=[0.0, data.duration], positions=[view.pose.position, view.pose.position + 1.0],
                                 rotations=[view.pose.rotation, [1.0, 0, 0, 0]])
             outs[dev] = (render_static(loaded, view.pose.position, view.pose.rotation), render_path(loaded, path))

@@ -193,7 +193,7 @@ def main(argv=None) -> int:
             flags = dataclasses.replace(preset.flags, **flag_overrides)
         result = train_model(data, settings, flags, device=args.device)
         seconds = time.monotonic() - t0
-        loaded = LoadedModel(model=result.model.cpu(), reference=data.reference, meta=result.meta)
+        loaded = LoadedModel(model=result.model.cpu(), reference=data.reference, meta=result.meta, room=result.room)
         # How well the variant fits a view it trained on: underfitting and
         # failing to generalise call for different fixes.
         fit_name = data.view_names[-1]

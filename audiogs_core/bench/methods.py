@@ -66,7 +66,7 @@ def fit_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None 
 
     flags = model_flags(config, preset) if flags is None else flags
     result = train_model(fold.training, train_settings(config, preset), flags, device=config.device)
-    loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta)
+    loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta, room=result.room)
     log = result.meta.get("training", {})
     return ModelMethod(loaded), result.seconds, {
         "flags": flags.to_dict(), "steps": log.get("steps"), "skipped_steps": log.get("skipped_steps"),

@@ -26,8 +26,9 @@ from audiogs_core.io.json_checks import JsonChecker, read_json
 from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 
 MODEL_FORMAT = "audiogs.model"
-MODEL_VERSION = 3  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
-# 3: a binaural reference's dereverberation (flag dereverb_reference, tensor room_tau), tensor ild_scale
+MODEL_VERSION = 4  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
+# 3: a binaural reference's dereverberation (flag dereverb_reference, tensor room_tau), tensor ild_scale;
+# 4: a close mic's recorded room (flag recorded_room, room.wav named by model.json "room_audio")
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"
@@ -57,6 +58,7 @@ SPLIT_SHAPES: dict[str, tuple[str, ...]] = {
     "room_tau": ("F",),
 }
 ROOM_MESH = "room.obj"  # the room a split-field model's direct sound goes round (optional)
+ROOM_WAV = "room.wav"  # a close mic's recorded room, [2, T] like the reference (flag recorded_room)
 
 # model.json keys every reader may rely on (the trainer writes more).
 REQUIRED_META_KEYS = ("format", "version", "sample_rate", "stft", "K", "F", "duration",
@@ -109,6 +111,23 @@ class ModelFolder:
     def read_reference(self) -> tuple[np.ndarray, int]:
         """The reference recording as float32 [C, T] and its sample rate."""
         return read_wav(self.reference_wav)
+
+    def read_room_audio(self) -> np.ndarray | None:
+        """The recorded room (model.json ``room_audio``) as float32 [2, T], or None when the model
+        has none; it must match the reference's rate and length."""
+        name = self.meta.get("room_audio")
+        if not name:
+            return None
+        json_file = Path(self.folder) / MODEL_JSON
+        if Path(str(name)).is_absolute() or ".." in Path(str(name)).parts:
+            raise AudioGSError(f"{json_file}: room_audio {name!r} must name a file in the folder")
+        room, sr = read_wav(Path(self.folder) / str(name))
+        reference, ref_sr = self.read_reference()
+        if sr != ref_sr or room.shape != (2, reference.shape[1]):
+            raise AudioGSError(f"{Path(self.folder) / str(name)}: expected 2 channels of {reference.shape[1]} "
+                               f"samples at {ref_sr} Hz like the reference, got {room.shape[0]} of "
+                               f"{room.shape[1]} at {sr} Hz; retrain the model")
+        return room
 
 
 def shape_of(name: str, K: int, F: int) -> tuple[int, ...]:  # noqa: N803
@@ -241,14 +260,16 @@ def read_model_folder(folder: str | os.PathLike) -> ModelFolder:
 
 def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
                        reference_audio: np.ndarray, sample_rate: int,
-                       room_polygons: Sequence[np.ndarray] | None = None) -> ModelFolder:
+                       room_polygons: Sequence[np.ndarray] | None = None,
+                       room_audio: np.ndarray | None = None) -> ModelFolder:
     """Write a model folder atomically, file by file; model.json comes last.
 
     ``meta`` gets ``format`` and ``version`` if absent and must pass the same
     checks as on reading; ``tensors`` (numpy, converted to float32) must hold
     every tensor of TENSOR_SHAPES (and may hold those of TAIL_SHAPES); ``reference_audio`` is [C, T] (or [T]) at
     ``sample_rate`` (the model's rate); ``room_polygons`` (faces [n, 3]) are written as
-    ``room.obj`` and named in model.json (``room_mesh``). An existing folder is overwritten.
+    ``room.obj`` and named in model.json (``room_mesh``); ``room_audio`` [2, T] (a close mic's
+    recorded room) as ``room.wav`` (``room_audio``). An existing folder is overwritten.
     """
     from safetensors.numpy import save_file
 
@@ -256,6 +277,8 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
     meta = {"format": MODEL_FORMAT, "version": MODEL_VERSION, **meta}
     if room_polygons is not None:
         meta["room_mesh"] = ROOM_MESH
+    if room_audio is not None:
+        meta["room_audio"] = ROOM_WAV
     try:
         meta = json.loads(json.dumps(meta, allow_nan=False, default=json_default))
     except (TypeError, ValueError) as exc:
@@ -274,6 +297,8 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
     with atomic_path(folder / GAUSSIANS_FILE) as tmp:
         save_file(arrays, str(tmp), metadata={"format": MODEL_FORMAT})
     write_wav(folder / REFERENCE_WAV, reference_audio, int(sample_rate))
+    if room_audio is not None:
+        write_wav(folder / ROOM_WAV, room_audio, int(sample_rate))
     if room_polygons is not None:
         write_obj(folder / ROOM_MESH, [ObjMesh.from_polygons(room_polygons)])
     atomic_write_json(folder / MODEL_JSON, meta)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import torch
 
+from audiogs_core.conventions import StftSettings
 from audiogs_core.model.gaussians import AudioGaussians
 
 LATE_SECONDS = 0.02  # D: reverberation later than this after a sound is the room's
@@ -41,13 +42,26 @@ def splits_reference(model: AudioGaussians) -> bool:
     return bool(model.reference_binaural and model.flags.dereverb_reference)
 
 
-def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(direct [C, F, L], own room [C, F, L] or None) of the reference's frames [C, F, L].
+def keeps_recorded_room(model: AudioGaussians) -> bool:
+    """Whether this model's room holds the train views' recorded late sound
+    (``train/recorded_room.py``): a close mic's split field with flag ``recorded_room``; its
+    reference frames then carry the recording as two more channels after the close mic's."""
+    return bool(model.flags.split_field and model.flags.recorded_room and not model.reference_binaural)
 
-    A close mic (or a model without flag ``dereverb_reference``) is all direct: (frames, None).
-    The first D frames have no past to subtract; callers give history frames before the ones
-    they output.
+
+def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(direct [C, F, L], own room [2, F, L] or None) of the reference's frames [C, F, L].
+
+    A close mic is all direct: (frames, None), or with a recorded room (``keeps_recorded_room``)
+    (its channel, the two recorded channels after it). A binaural reference with flag
+    ``dereverb_reference`` is split as above. The first D frames have no past to subtract;
+    callers give history frames before the ones they output.
     """
+    if keeps_recorded_room(model):
+        if frames.shape[0] != 3:
+            raise ValueError(f"a close mic's split field with a recorded room renders from 3 channels "
+                             f"(the close mic, then the room's two), got {frames.shape[0]}")
+        return frames[:1], frames[1:]
     if not splits_reference(model):
         return frames, None
     gain = late_gain(model, frames)
@@ -55,11 +69,15 @@ def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.
 
 
 def late_gain(model: AudioGaussians, frames: torch.Tensor) -> torch.Tensor:
+    """[F, L] Lebart's gain of frames [C, F, L] with the model's ``room_tau``."""
+    return late_gain_of(frames, model.room_tau, model.grid.stft)
+
+
+def late_gain_of(frames: torch.Tensor, room_tau: torch.Tensor, cfg: StftSettings) -> torch.Tensor:
     """[F, L] Lebart's gain: 1 where a cell's power is new, down to GAIN_FLOOR where it is what
-    the room's decay (``room_tau``) leaves of the power D frames before."""
-    cfg = model.grid.stft
+    the room's decay (``room_tau`` [F], s) leaves of the power D frames before."""
     lag = max(1, round(LATE_SECONDS * cfg.sample_rate / cfg.hop))
-    tau = model.room_tau.clamp(1e-3, 5.0).to(frames.device)  # [F]
+    tau = room_tau.clamp(1e-3, 5.0).to(frames.device)  # [F]
     decay = torch.exp(-2.0 * lag * (cfg.hop / cfg.sample_rate) / tau)[:, None]  # [F, 1]
     power = smoothed_power((frames.abs() ** 2).mean(dim=0))  # [F, L]
     late = torch.zeros_like(power)

@@ -37,6 +37,7 @@ from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import istft, stft
 
+from audiogs_core.model.dereverb import keeps_recorded_room
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians
 
 DIFFUSE_SEED = 1_968_271  # the noises' draw; any fixed value
@@ -94,3 +95,29 @@ def mono_drive(frames: torch.Tensor) -> torch.Tensor:
     if frames.shape[0] == 1:
         return frames[0]
     return polar(frames.abs().mean(dim=0), torch.angle(frames[0]))
+
+
+def room_distance_gain(model: AudioGaussians, length: torch.Tensor) -> torch.Tensor:
+    """[..., F] the room's amplitude at listeners whose direct sound travels ``length`` [...] m,
+    relative to the train views' (at the mean distance r0, where ``gain_db`` and the room's
+    level were learned): exp(-(r - r0) / (c tau_f)).
+
+    Barron and Lee's revised theory (1988): the reflected sound a listener hears starts when the
+    direct sound arrives, r / c after the talker's, by when the room's decay has already run
+    that long; so its energy falls as exp(-13.8 r / (c T)) (their -0.04 r / T in dB terms),
+    about 0.35 dB a metre at T = 0.5 s, and rises towards the talker. tau_f: the room's amplitude
+    decay, ``room_tau`` where the room is a recording's (a close mic's recorded room), else the
+    synthetic room's ``tail_log_tau``.
+    """
+    tau = model.room_tau if keeps_recorded_room(model) else torch.exp(model.tail_log_tau)
+    travel = (length - model.direct_distance) / model.grid.speed_of_sound
+    return torch.exp(-travel.unsqueeze(-1) / tau.clamp(1e-3, 5.0).to(length))
+
+
+def falls_with_distance(model: AudioGaussians) -> bool:
+    """Whether the room's level follows ``room_distance_gain``: flag ``room_distance`` on a close
+    mic's split field. A binaural reference's direct part holds its first 20 ms of reflections
+    (``model/dereverb.py``), whose 1/r already makes a far listener's level fall faster than the
+    room does (development paths: 1-2 dB too quiet at 3 m); the room's fall would add to that
+    (level trend along the paths 1.45 -> 1.75 dB), so there the room keeps its level."""
+    return bool(model.flags.split_field and model.flags.room_distance and not model.reference_binaural)

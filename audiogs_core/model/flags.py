@@ -39,6 +39,15 @@ class ModelFlags:
     # With split_field and a binaural reference: its own room taken out before the direct part
     # poses it (model/dereverb.py); off in folders written before it existed.
     dereverb_reference: bool = False
+    # With split_field and a close-mic reference: the room holds the train views' late sound as
+    # recorded (train/recorded_room.py, the model folder's room.wav), the synthetic room only
+    # what the views carry beyond it; off in folders written before it existed.
+    recorded_room: bool = False
+    # With split_field and a close-mic reference: the room's level falls with the listener's
+    # distance from the talker, its decay having run on by the time the direct sound arrives
+    # (Barron and Lee's revised theory, model/diffuse.py room_distance_gain); off in folders
+    # written before it existed.
+    room_distance: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -58,12 +67,14 @@ class ModelFlags:
         """These flags with the switches that have no effect set to their defaults: the
         per-Gaussian decay without attenuation (the decay is never read), occlusion without the
         split field (only its direct sound goes round corners), the reference's dereverberation
-        without it.  Flags with equal ``effective()``
+        the recorded room and the room's distance law without it.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
                        occlusion=self.occlusion if self.split_field else True,
-                       dereverb_reference=self.dereverb_reference if self.split_field else False)
+                       dereverb_reference=self.dereverb_reference if self.split_field else False,
+                       recorded_room=self.recorded_room if self.split_field else False,
+                       room_distance=self.room_distance if self.split_field else False)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

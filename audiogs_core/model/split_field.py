@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import torch
 
-from audiogs_core.model.dereverb import split_reference
-from audiogs_core.model.diffuse import diffuse_spec
+from audiogs_core.model.dereverb import keeps_recorded_room, split_reference
+from audiogs_core.model.diffuse import diffuse_spec, falls_with_distance, room_distance_gain
 from audiogs_core.model.direct import Route, delayed_frames, direct_spec, take_frames
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel
@@ -37,13 +37,18 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
 
     The direct frames are the reference's (a binaural reference's without its own room,
     ``model/dereverb.py``); the room is the decorrelated diffuse field driven by them, plus a
-    binaural reference's own room: a real recording of the room's diffuse field, the same over
-    the room to a first approximation, kept as recorded (the synthetic room then adds only what
-    the views carry beyond it).
+    binaural reference's own room or a close mic's recorded room (the train views' late sound):
+    a real recording of the room's diffuse field, the same over the room to a first
+    approximation, kept as recorded (the synthetic room then adds only what the views carry
+    beyond it).
     """
     direct, own_room = split_reference(model, frames)
     room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, L]
     if own_room is not None:
+        if keeps_recorded_room(model):
+            # Recorded at the views' level already: the level G_f that render_split_spec applies
+            # to everything must leave it as it is.
+            own_room = own_room / torch.pow(10.0, model.gain_db / 20.0)[:, None]
         room = room + own_room
     return SplitParts(direct.abs().mean(dim=0).transpose(0, 1), torch.angle(direct).transpose(1, 2),
                       room.transpose(1, 2))
@@ -61,5 +66,8 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
-    spec = spec + take_frames(parts.room, idx).transpose(0, 1)  # [B, 2, N, F]
+    room = take_frames(parts.room, idx).transpose(0, 1)  # [B, 2, N, F]
+    if falls_with_distance(model):
+        room = room * room_distance_gain(model, route.length).unsqueeze(1)  # [B, 1, N', F]
+    spec = spec + room
     return (spec * torch.pow(10.0, model.gain_db / 20.0)).transpose(2, 3)

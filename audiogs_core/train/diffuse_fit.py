@@ -25,8 +25,9 @@ from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
-from audiogs_core.model.dereverb import split_reference, splits_reference
+from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, splits_reference
 from audiogs_core.model.head_model import SphereHead
+from audiogs_core.train.recorded_room import recorded_room, views_decay_tau
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
@@ -138,6 +139,8 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     from the tail fit's level (which it replaces; call again with another offset to start over).
     A binaural reference (``model/dereverb.py``) is split into its direct sound and its own room
     (E_own), which the split field keeps; ear and reference are then calibrated alike (no offset).
+    A close mic's recorded room (``train/recorded_room.py``) is E_own too, recorded at the views'
+    level.
     """
     if data.reference_position is None:
         return  # no distance to scale by: the tail fit's balance stands
@@ -158,6 +161,8 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
         view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
     view_energy /= len(views)
     g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
+    if keeps_recorded_room(model):
+        own_room = own_room / g2  # recorded at the views' level (split_field.split_parts)
     room = view_energy / g2 - direct * ear_power.mean(dim=0).double() - own_room
     level = (room.clamp_min(MIN_ROOM_SHARE * view_energy / g2) / tail.clamp_min(1e-20)).clamp(1e-6, 1e6)
     model.gain_db.copy_((10.0 * torch.log10(g2)).to(model.gain_db))
@@ -225,16 +230,26 @@ def choose_ild_scale(model: AudioGaussians, ild_error: Callable[[], np.ndarray])
 
 
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                settings: StftSettings) -> None:
+                settings: StftSettings) -> np.ndarray:
     """Set the split field's geometry, a physical direct-to-room balance and the diffuse
-    coherence (after the tail is started; ``choose_direct_balance`` then refines the balance)."""
+    coherence (after the tail is started; ``choose_direct_balance`` then refines the balance).
+
+    Returns what the split field renders from: ``reference`` [C, T], with a close mic's
+    recorded room (``train/recorded_room.py``) as two more channels when the model keeps one.
+    """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
     if splits_reference(model):
         model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
+    if keeps_recorded_room(model):
+        model.room_tau.copy_(torch.from_numpy(views_decay_tau(views, settings)).to(model.room_tau))
+        distances = np.linalg.norm(data.view_positions - source[None, :], axis=1)
+        room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
+        reference = np.concatenate([reference, room]).astype(np.float32)
     balance_direct(model, data, reference, views, settings)
     gamma = diffuse_coherence(model, reference, views, settings)
     model.diffuse_coherence.copy_(torch.from_numpy(gamma).to(model.diffuse_coherence.device))
+    return reference
 
 
 def band_ild_error(pred_energy: np.ndarray, view_energy: np.ndarray, freqs_hz: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.io.model_folder import model_json, write_model_folder
 from audiogs_core.metrics.highpass import highpass
+from audiogs_core.model.dereverb import keeps_recorded_room
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
 from audiogs_core.model.direct import Route, routes
@@ -42,13 +43,15 @@ ENERGY_MAX_DB = 6.0  # and bounded: it corrects a bias, not a model that failed
 
 @dataclass
 class TrainResult:
-    """A trained model, its model.json dict, energy [K, F] (dB) and the loss per epoch."""
+    """A trained model, its model.json dict, energy [K, F] (dB), the loss per epoch and a close
+    mic's recorded room (what a ``renderer.LoadedModel`` of it needs besides the reference)."""
 
     model: AudioGaussians
     meta: dict
     energy: np.ndarray  # [K, F]
     epoch_loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    room: np.ndarray | None = None  # [2, T] (flag recorded_room; the model folder's room.wav)
 
 
 def build_model(data: TrainingData, flags: ModelFlags) -> AudioGaussians:
@@ -188,21 +191,20 @@ def train_model(
 
     reference = highpass(data.reference.astype(np.float32), data.sample_rate)
     views = np.stack([highpass(v.astype(np.float32), data.sample_rate) for v in data.view_audio])
-    windows = make_windows(reference, views, window_len, stft_cfg,
-                           history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
-    targets = [TargetFeatures(w.target.to(dev), stft_cfg, settings.loss_terms) for w in windows]
-    for w in windows:  # once, not every step
-        w.ref_spec = w.ref_spec.to(dev)
-        w.history = None if w.history is None else w.history.to(dev)
-
     model = build_model(data, flags)
     model.initialize(init_centre(data, settings.init_centre), initial_gain_db(reference, views, stft_cfg), gen,
                      spread=settings.init_spread)
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
-    if flags.split_field:
-        start_split(model, data, reference, views, stft_cfg)
+    # What the model renders from: the reference, and a close mic's recorded room with it
+    rendered_from = start_split(model, data, reference, views, stft_cfg) if flags.split_field else reference
     model.to(dev)
+    windows = make_windows(rendered_from, views, window_len, stft_cfg,
+                           history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
+    targets = [TargetFeatures(w.target.to(dev), stft_cfg, settings.loss_terms) for w in windows]
+    for w in windows:  # once, not every step
+        w.ref_spec = w.ref_spec.to(dev)
+        w.history = None if w.history is None else w.history.to(dev)
     optimizer = torch.optim.Adam(_param_groups(model, settings))
 
     view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32, device=dev)  # [V, 3]
@@ -221,7 +223,7 @@ def train_model(
                 view_energy += (t.spec.abs() ** 2).sum(dim=-1).double().cpu()
             return total.numpy(), band_ild_error(pred_energy.numpy(), view_energy.numpy(),
                                                  bin_frequencies(stft_cfg).numpy())
-        choose_direct_balance(model, data, reference, views, stft_cfg, lambda: view_errors()[0])
+        choose_direct_balance(model, data, rendered_from, views, stft_cfg, lambda: view_errors()[0])
         choose_ild_scale(model, lambda: view_errors()[1])
 
     out = Path(out_dir) if out_dir is not None else None
@@ -297,10 +299,12 @@ def train_model(
            "steps": total_steps, "skipped_steps": skipped, "device": str(dev)}
     meta = _model_json(model, data, settings, log)
     energy = cell_energy_db(data.reference.astype(np.float32), stft_cfg, model.grid.n_cells, model.grid.duration)
+    room = rendered_from[data.reference.shape[0]:] if keeps_recorded_room(model) else None
     if out is not None:
         ckpt.save_checkpoint(out, model, optimizer, loop_state())
         tensors = {k: v.numpy() for k, v in model.tensors().items()}
         tensors["energy"] = energy
         write_model_folder(out, meta, tensors, data.reference, data.sample_rate,
-                           room_polygons=data.room_polygons if flags.split_field else None)
-    return TrainResult(model=model, meta=meta, energy=energy, epoch_loss=epoch_loss, seconds=seconds)
+                           room_polygons=data.room_polygons if flags.split_field else None,
+                           room_audio=room)
+    return TrainResult(model=model, meta=meta, energy=energy, epoch_loss=epoch_loss, seconds=seconds, room=room)

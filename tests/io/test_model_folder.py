@@ -174,3 +174,25 @@ def test_tail_tensors_are_checked_when_present(tmp_path):
         write_model_folder(tmp_path / "m", meta, tensors, ref, SR)
     tensors["tail_log_tau"] = np.zeros(meta["F"], dtype=np.float32)
     assert "tail_db" in read_model_folder(write_model_folder(tmp_path / "m", meta, tensors, ref, SR).folder).tensors
+
+
+def test_a_recorded_room_is_written_named_and_checked_against_the_reference(tmp_path):
+    from audiogs_core.io.audio import write_wav
+
+    folder = tmp_path / "model"
+    meta = model_meta(3)
+    ref = (0.1 * np.random.default_rng(0).standard_normal((1, SR // 2))).astype(np.float32)
+    room = (0.01 * np.random.default_rng(1).standard_normal((2, SR // 2))).astype(np.float32)
+    write_model_folder(folder, meta, random_tensors(meta, 0), ref, SR, room_audio=room)
+    m = read_model_folder(folder)
+    assert m.meta["room_audio"] == "room.wav"
+    np.testing.assert_array_equal(m.read_room_audio(), room)
+    assert write_random(tmp_path / "plain")[0].read_room_audio() is None
+    write_wav(folder / "room.wav", room[:, :100], SR)  # not the reference's length
+    with pytest.raises(AudioGSError, match=r"room.wav: expected 2 channels of 4000 samples at 8000 Hz.*retrain"):
+        m.read_room_audio()
+    meta_json = json.loads((folder / "model.json").read_text())
+    meta_json["room_audio"] = "../elsewhere.wav"
+    (folder / "model.json").write_text(json.dumps(meta_json))
+    with pytest.raises(AudioGSError, match="room_audio '../elsewhere.wav' must name a file in the folder"):
+        read_model_folder(folder).read_room_audio()

@@ -7,7 +7,7 @@ import torch
 from _handmade import handmade_model
 
 from audiogs_core.dsp.stft import stft
-from audiogs_core.model.dereverb import GAIN_FLOOR, split_reference
+from audiogs_core.model.dereverb import GAIN_FLOOR, keeps_recorded_room, split_reference
 from audiogs_core.model.flags import ModelFlags
 
 SR = 16000
@@ -62,3 +62,13 @@ def test_a_close_mic_and_a_model_without_the_flag_keep_their_reference():
     for model, x in ((_model(False), frames[:1]), (_model(True, replace(FLAGS, dereverb_reference=False)), frames)):
         direct, own = split_reference(model, x)
         assert own is None and torch.equal(direct, x)
+
+
+def test_a_close_mic_with_a_recorded_room_gives_its_channel_as_direct_and_the_room_after_it():
+    frames = stft(torch.cat(_reverberant_burst()), _model(True).grid.stft)  # [3, F, N]: mic, room L, R
+    model = _model(False, replace(FLAGS, recorded_room=True))
+    assert keeps_recorded_room(model)
+    direct, room = split_reference(model, frames)
+    assert torch.equal(direct, frames[:1]) and torch.equal(room, frames[1:])
+    # a binaural reference keeps its own room whatever the flag says
+    assert not keeps_recorded_room(_model(True, replace(FLAGS, recorded_room=True)))

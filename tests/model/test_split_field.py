@@ -3,12 +3,13 @@
 import math
 
 import numpy as np
+import pytest
 import torch
 from _handmade import handmade_model, rotations
 
 from audiogs_core.dsp.stft import bin_frequencies, stft
 from audiogs_core.geometry import yaw_to_quat
-from audiogs_core.model.diffuse import diffuse_spec, ear_responses
+from audiogs_core.model.diffuse import diffuse_spec, ear_responses, falls_with_distance, room_distance_gain
 from audiogs_core.model.direct import Route, direct_spec, straight_routes
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.head_model import SphereHead, shadow_magnitude
@@ -149,3 +150,27 @@ def test_the_ild_scale_shrinks_the_heads_level_difference_in_db_about_the_ears_m
     assert torch.allclose(half_l * half_r, gl * gr, rtol=1e-5)
     flat_l, flat_r = scaled_level_difference(gl, gr, torch.zeros(4))
     assert torch.allclose(flat_l, flat_r)
+
+
+def test_a_close_mics_room_falls_with_distance_as_its_decay_runs_on():
+    model = _split_model(r0=2.0, ref_distance=0.3)
+    flags = ModelFlags(sh_degree=0, reverb_tail=True, split_field=True, mask_range=8.0, room_distance=True)
+    model.flags = flags
+    with torch.no_grad():
+        model.tail_log_tau.fill_(math.log(0.05))
+    c = model.grid.speed_of_sound
+    gain = room_distance_gain(model, torch.tensor([2.0, 2.0 + 0.05 * c, 1.0]))  # [3, F]
+    assert torch.allclose(gain[0], torch.ones_like(gain[0]))  # at the views' distance, as learned
+    assert torch.allclose(gain[1], torch.full_like(gain[1], math.exp(-1.0)), rtol=1e-4)
+    assert torch.all(gain[2] > 1.0)  # louder nearer the talker
+    # at RT60 0.5 s about 0.35 dB a metre: the energy falls as exp(-13.8 r / (c T))
+    with torch.no_grad():
+        model.tail_log_tau.fill_(math.log(0.5 / (3 * math.log(10))))
+    per_metre = 20 * math.log10(float(room_distance_gain(model, torch.tensor([3.0]))[0, 0]))
+    assert per_metre == pytest.approx(-0.35, abs=0.02)
+    assert falls_with_distance(model)
+    model.reference_binaural = True  # its direct part holds its first reflections: the room keeps its level
+    assert not falls_with_distance(model)
+    model.reference_binaural = False
+    model.flags = SPLIT
+    assert not falls_with_distance(model)

@@ -22,7 +22,9 @@ def started(freefield_capture):
     reference = highpass(td.reference, td.sample_rate)
     views = np.stack([highpass(v, td.sample_rate) for v in td.view_audio])
     start_tail(model, reference, views, td.stft)
-    start_split(model, td, reference, views, td.stft)
+    # a close mic's split field renders from the reference and the views' recorded room after it
+    reference = start_split(model, td, reference, views, td.stft)
+    assert reference.shape[0] == 3
     return td, model, reference, views
 
 

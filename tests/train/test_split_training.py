@@ -62,7 +62,9 @@ def test_a_dolly_towards_the_talker_gets_louder_as_the_truth_does(trained):
 def test_the_model_folder_keeps_the_geometry_and_renders_as_trained(trained):
     capture, _, result, out = trained
     folder = read_model_folder(out)
-    assert folder.meta["version"] == 3 and folder.meta["room_mesh"] == "room.obj"
+    assert folder.meta["version"] == 4 and folder.meta["room_mesh"] == "room.obj"
+    room = folder.read_room_audio()  # a close mic's recorded room
+    assert folder.meta["room_audio"] == "room.wav" and room.shape == (2, folder.read_reference()[0].shape[1])
     assert np.allclose(folder.meta["direct"]["source_position"], capture.sources[0].position)
     assert folder.tensors["diffuse_coherence"].shape == (257,)
     loaded = load_model(out)
@@ -109,16 +111,45 @@ def test_a_version_2_folder_without_the_new_tensors_loads_and_renders_as_it_did(
     save_file(tensors, str(old / "gaussians.safetensors"), metadata={"format": "audiogs.model"})
     meta = json.loads((old / "model.json").read_text())
     meta["version"] = 2
-    meta["flags"].pop("dereverb_reference")
+    for flag in ("dereverb_reference", "recorded_room", "room_distance"):
+        meta["flags"].pop(flag)
+    meta.pop("room_audio")
     (old / "model.json").write_text(json.dumps(meta))
     loaded = load_model(old)
     assert not loaded.model.flags.dereverb_reference
     assert np.all(loaded.model.ild_scale.numpy() == 1.0)  # the head model's full level difference
     # what version 2 rendered: the same parameters with the full level difference
     as_v2 = copy.deepcopy(result.model)
+    as_v2.flags = dataclasses.replace(as_v2.flags, dereverb_reference=False, recorded_room=False, room_distance=False)
     with torch.no_grad():
         as_v2.ild_scale.fill_(1.0)
     view = capture.view("view1")
-    in_memory = dataclasses.replace(load_model(out), model=as_v2)
+    in_memory = dataclasses.replace(load_model(out), model=as_v2, room=None)
     assert np.allclose(render_static(loaded, view.pose.position, view.pose.rotation),
                        render_static(in_memory, view.pose.position, view.pose.rotation), atol=1e-5)
+
+
+def test_the_recorded_room_is_heard_and_a_folder_that_lost_it_says_so(trained, tmp_path):
+    import shutil
+
+    from audiogs_core.errors import AudioGSError
+
+    capture, _, _, out = trained
+    loaded = load_model(out)
+    view = capture.view("view5")
+    with_room = render_static(loaded, view.pose.position, view.pose.rotation)
+    silent = dataclasses.replace(loaded, room=np.zeros_like(loaded.room))
+    silent.forget_span()
+    without = render_static(silent, view.pose.position, view.pose.rotation)
+    assert _level_db(with_room - without) < _level_db(with_room) - 3.0  # a room under the talker
+    assert _level_db(with_room - without) > _level_db(with_room) - 40.0  # but there
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    (broken / "room.wav").unlink()
+    with pytest.raises(AudioGSError, match="room.wav"):
+        load_model(broken)
+    meta = json.loads((broken / "model.json").read_text())
+    meta.pop("room_audio")
+    (broken / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(AudioGSError, match="recorded_room.*retrain"):
+        load_model(broken)

@@ -60,7 +60,7 @@ def test_tuned_preset_renders_the_direction_that_copying_a_view_misses(data):
     capture, audio, td = data
     preset = get_preset("tuned")
     result = train_model(td, dataclasses.replace(preset.settings, epochs=8), preset.flags)
-    loaded = LoadedModel(model=result.model, reference=td.reference, meta=result.meta)
+    loaded = LoadedModel(model=result.model, reference=td.reference, meta=result.meta, room=result.room)
     test = capture.view("view5")
     pred = render_static(loaded, test.pose.position, test.pose.rotation)
     target = audio.views["view5"]

@@ -1,0 +1,105 @@
+"""A close mic's room taken from the train views' late sound (train/recorded_room.py)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from audiogs_core.conventions import stft_settings
+from audiogs_core.train.recorded_room import advanced, recorded_room, views_decay_tau
+
+SR = 16000
+C = 343.0
+RT60 = 0.5
+TAU = RT60 / (3 * math.log(10))
+
+
+def _views_in_a_room(distances, seconds: float = 4.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(close mic [1, T], views [V, 2, T], their rooms alone [V, 2, T]): noise bursts (0.3 s on,
+    0.5 s off) heard 0.3 m away (the close mic: 1/r, no room) and at ``distances`` (m): the direct
+    sound (delayed r / c, 1/r) plus an independent, exponentially decaying room per view and ear,
+    about 6 dB above the direct sound at 2 m."""
+    rng = np.random.default_rng(7)
+    t = np.arange(int(seconds * SR)) / SR
+    dry = rng.standard_normal(len(t)) * ((t % 0.8) < 0.3)
+    n_h = int(1.5 * RT60 * SR)
+    n = 1 << (len(t) + n_h + SR).bit_length()
+
+    def heard(h):
+        return np.fft.irfft(np.fft.rfft(dry, n) * np.fft.rfft(h, n), n)[..., : len(t)]
+
+    def direct(r):
+        h = np.zeros(int(round(r / C * SR)) + 1)
+        h[-1] = 1.0 / r
+        return heard(h)
+
+    views, rooms = [], []
+    for r in distances:
+        h = 0.04 * rng.standard_normal((2, n_h)) * np.exp(-np.arange(n_h) / SR / TAU)
+        room = heard(np.concatenate([np.zeros((2, int(round(r / C * SR)) + 40)), h], axis=1))  # 2.5 ms after
+        rooms.append(room)
+        views.append(room + direct(r)[None])
+    return direct(0.3)[None].astype(np.float32), np.stack(views).astype(np.float32), np.stack(rooms).astype(np.float32)
+
+
+def _room(views, distances, reference):
+    return recorded_room(views, np.asarray(distances), reference, 0.3, stft_settings(SR), C)
+
+
+def _energy(x: np.ndarray, a_s: float, b_s: float) -> float:
+    return float(np.sum(x[..., int(a_s * SR):int(b_s * SR)].astype(np.float64) ** 2))
+
+
+def test_advanced_moves_a_signal_earlier_or_later_and_fills_with_zeros():
+    x = np.arange(1.0, 7.0)[None]
+    assert advanced(x, 2).tolist() == [[3, 4, 5, 6, 0, 0]]
+    assert advanced(x, -2).tolist() == [[0, 0, 1, 2, 3, 4]]
+    assert advanced(x, 0).tolist() == x.tolist()
+
+
+def test_the_rooms_decay_is_read_blind_from_the_views():
+    _, views, _ = _views_in_a_room([1.5, 2.0, 2.5])
+    tau = views_decay_tau(views, stft_settings(SR))
+    assert np.all(np.abs(tau[20:] * 3 * math.log(10) / RT60 - 1.0) < 0.3)
+
+
+def test_the_room_is_the_views_sound_without_the_talkers_direct_sound():
+    # (per-cell gains, tried first, left a third of the room's energy coherent with the talker)
+    distances = [1.5, 2.0, 2.5]
+    mic, views, rooms = _views_in_a_room(distances)
+    room = _room(views, distances, mic)
+    assert room.shape == (2, views.shape[-1]) and room.dtype == np.float32
+    # during the bursts (direct sound and room alike loud) and between them (room alone), the
+    # room has about the rooms' energy, not the views'
+    for a_s, b_s in ((0.05, 0.28), (0.35, 0.75)):
+        got = sum(_energy(room, k + a_s, k + b_s) for k in (0.8, 1.6, 2.4))
+        true = sum(_energy(rooms, k + a_s, k + b_s) for k in (0.8, 1.6, 2.4)) / len(distances)
+        seen = sum(_energy(views, k + a_s, k + b_s) for k in (0.8, 1.6, 2.4)) / len(distances)
+        assert 0.5 * true < got < 1.6 * true, (a_s, got / true, seen / true)
+    # (beyond the critical distance, as views stand, the direct sound is a quarter of a view's)
+    assert sum(_energy(views, k + 0.05, k + 0.28) for k in (0.8, 1.6, 2.4)) > \
+        1.2 * sum(_energy(rooms, k + 0.05, k + 0.28) for k in (0.8, 1.6, 2.4))
+    # what is left of the direct sound: little of the room is coherent with the talker
+    talker = mic[0].astype(np.float64)
+    for ear in room.astype(np.float64):
+        assert abs(np.dot(ear, talker)) / np.sqrt(np.dot(ear, ear) * np.dot(talker, talker)) < 0.1
+    a, b = room[0].astype(np.float64), room[1].astype(np.float64)  # the ears' rooms are independent
+    assert abs(np.dot(a, b)) / np.sqrt(np.dot(a, a) * np.dot(b, b)) < 0.15
+
+
+def test_each_bin_has_the_views_mean_room_energy_even_when_the_views_are_alike():
+    mic, views, _ = _views_in_a_room([2.0])
+    one = _room(views, [2.0], mic)
+    twice = _room(np.concatenate([views, views]), [2.0, 2.0], mic)
+    # the same view twice adds coherently (4x the energy); the room is scaled back to its mean
+    assert twice == pytest.approx(one, abs=1e-5)
+
+
+def test_the_room_is_moved_to_the_references_timing():
+    # A view 3.43 m farther from the talker hears everything 10 ms later: its room is advanced by
+    # those 160 samples (the renderer delays the room by each listener's own route).
+    mic, views, _ = _views_in_a_room([2.0])
+    here = _room(views, [2.0], mic)
+    late = np.concatenate([np.zeros((1, 2, 160), np.float32), views[..., :-160]], axis=-1)
+    moved = recorded_room(late, np.array([2.0 + 3.43]), mic, 0.3, stft_settings(SR), C)
+    assert np.abs(moved[:, :-400] - here[:, :-400]).max() < 1e-4 * np.abs(here).max() + 1e-6
