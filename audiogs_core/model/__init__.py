@@ -9,6 +9,7 @@ The split field (flag ``split_field``, the default preset ``physical``):
 delay, ears), ``head_model`` (the sphere and measured HRTFs behind one
 interface), ``occlusion`` (line of sight and diffraction round the room's
 corners, numpy), ``diffuse`` (the room as a decorrelated stochastic
-reverberation), ``dereverb`` (a binaural reference split into its direct
-sound and its own room) and ``split_field`` (the parts together).
+reverberation, and its fall with distance), ``dereverb`` (a binaural
+reference split into its direct sound and its own room; a close mic's
+recorded room read with it) and ``split_field`` (the parts together).
 """

@@ -43,9 +43,9 @@ def splits_reference(model: AudioGaussians) -> bool:
 
 
 def keeps_recorded_room(model: AudioGaussians) -> bool:
-    """Whether this model's room holds the train views' recorded late sound
-    (``train/recorded_room.py``): a close mic's split field with flag ``recorded_room``; its
-    reference frames then carry the recording as two more channels after the close mic's."""
+    """Whether this model's room holds the train views' recorded room (``train/recorded_room.py``):
+    a close mic's split field with flag ``recorded_room``; its reference frames then carry the
+    recording as two more channels after the close mic's."""
     return bool(model.flags.split_field and model.flags.recorded_room and not model.reference_binaural)
 
 
