@@ -65,7 +65,16 @@ class LoadedModel:
     room: np.ndarray | None = None  # [2, T] a close mic's recorded room (flag recorded_room)
     occlusion: RoomOcclusion | None = None  # the room the split field's direct sound goes round
     head: HeadModel | None = None  # the split field's ears (None: the analytic sphere)
-    _span: tuple[tuple[int, int], ReferenceSpan] | None = field(default=None, repr=False)
+    _span: tuple[tuple[int, int], ReferenceSpan] | None = field(default=None, repr=False, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if keeps_recorded_room(self.model) != (self.room is not None):
+            raise AudioGSError("a LoadedModel's room is the recorded room of a close mic's model with flag "
+                               "recorded_room (TrainResult.room, or load_model's from room.wav), and only that"
+                               + ("" if self.room is not None else ": this model needs it"))
+        if self.room is not None and self.room.shape != (2, self.reference.shape[1]):
+            raise AudioGSError(f"the recorded room must be [2, {self.reference.shape[1]}] like the reference, "
+                               f"got {list(self.room.shape)}")
 
     def forget_span(self) -> None:
         """Drop the kept reference span (after changing the model or the reference in place)."""
@@ -79,15 +88,15 @@ class LoadedModel:
         settings = model.grid.stft
         device = model.mu.device
         # The split field reads a recorded room with the reference, as its last two channels.
-        if keeps_recorded_room(model) and self.room is None:
-            raise AudioGSError("this model's room is the train views' recording (flag recorded_room): give "
-                               "LoadedModel its room (TrainResult.room, or load_model's from room.wav)")
-        source = self.reference if self.room is None else np.concatenate([self.reference, self.room])
-        ref = torch.from_numpy(np.ascontiguousarray(source[:, s0:s0 + n])).to(device)
+        lo = max(0, s0 - TAIL_FRAMES * settings.hop)  # what the span and its history read
+        source = self.reference[:, lo:s0 + n]
+        if self.room is not None:
+            source = np.concatenate([source, self.room[:, lo:s0 + n]])
+        ref = torch.from_numpy(np.ascontiguousarray(source[:, s0 - lo:])).to(device)
         span = ReferenceSpan(spec=stft(ref, settings))  # [C, F, N]
         history = None
         if model.flags.reverb_tail:
-            history = history_spec(source, s0, TAIL_FRAMES, settings).to(device)
+            history = history_spec(source, s0 - lo, TAIL_FRAMES, settings).to(device)
         if model.flags.split_field:
             assert history is not None  # split_field needs reverb_tail
             span.frames = torch.cat([history, span.spec], dim=-1)

@@ -37,6 +37,7 @@ PATH_POSE_SPACING_S = 0.1  # the ground truth along a path simulates a pose at l
 def synthetic_model(seconds: float, sample_rate: int, device: str, preset: str, seed: int = 0):
     """A random model of the right size (render speed does not depend on training)."""
     from audiogs_core.conventions import stft_settings, time_cells
+    from audiogs_core.model.dereverb import keeps_recorded_room
     from audiogs_core.model.gaussians import AudioGaussians, GridSpec
     from audiogs_core.renderer import LoadedModel
     from audiogs_core.train.presets import get_preset
@@ -46,7 +47,7 @@ def synthetic_model(seconds: float, sample_rate: int, device: str, preset: str, 
     model = AudioGaussians(grid, get_preset(preset).flags, reference_position=np.array([3.0, 2.5, 1.6]))
     model.initialize(np.array([3.0, 2.5, 1.6]), np.zeros(grid.n_freq), gen)
     reference = (0.1 * torch.randn(1, int(seconds * sample_rate), generator=gen)).numpy()
-    room = (0.05 * torch.randn(2, reference.shape[1], generator=gen)).numpy() if model.flags.recorded_room else None
+    room = (0.05 * torch.randn(2, reference.shape[1], generator=gen)).numpy() if keeps_recorded_room(model) else None
     return LoadedModel(model=model.to(device), reference=reference, meta={}, room=room)
 
 

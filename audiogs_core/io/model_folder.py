@@ -289,11 +289,15 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
             f"reference audio for {folder} is at {sample_rate} Hz but model.json's sample_rate "
             f"is {meta['sample_rate']} Hz"
         )
+    ref_len = np.asarray(reference_audio).shape[-1]
+    if room_audio is not None and np.asarray(room_audio).shape != (2, ref_len):
+        raise AudioGSError(f"the recorded room for {folder} must be [2, {ref_len}] like the reference, "
+                           f"got {list(np.asarray(room_audio).shape)}")
     arrays = {k: np.ascontiguousarray(np.asarray(v), dtype=np.float32) for k, v in tensors.items()}
     check_tensors(arrays, int(meta["K"]), int(meta["F"]), folder / GAUSSIANS_FILE)
 
     folder.mkdir(parents=True, exist_ok=True)
-    # model.json last: a new folder that has a model.json has all three files.
+    # model.json last: a new folder that has a model.json has all its files.
     with atomic_path(folder / GAUSSIANS_FILE) as tmp:
         save_file(arrays, str(tmp), metadata={"format": MODEL_FORMAT})
     write_wav(folder / REFERENCE_WAV, reference_audio, int(sample_rate))

@@ -104,8 +104,9 @@ class AudioGaussians(nn.Module):
         # [F] in [0, 1]: the share of the head model's level difference the direct part keeps
         # (it holds the first reflections too; chosen on the train views by ``train/diffuse_fit``)
         self.register_buffer("ild_scale", torch.ones(f))
-        # [F] s: the amplitude decay time of the room a binaural reference was recorded in
-        # (``train/room_decay.py``), for its dereverberation
+        # [F] s: the room's amplitude decay time, read blind (``train/room_decay.py``) from a
+        # binaural reference (for its dereverberation) or from a close mic's train views (for the
+        # recorded room's fall with distance, ``diffuse.room_distance_gain``)
         self.register_buffer("room_tau", torch.full((f,), ROOM_TAU_DEFAULT))
 
     # ------------------------------------------------------------------ init

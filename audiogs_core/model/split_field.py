@@ -1,7 +1,8 @@
 """The split field (flag ``split_field``): the direct part plus the diffuse part, at the views' level.
 
 ``direct.py`` poses the talker's sound at each listener pose, ``diffuse.py`` lays the room
-over it, decorrelated between the ears; both share the learned level G_f = 10^(gain_db/20).
+over it, decorrelated between the ears; both share the learned level G_f = 10^(gain_db/20),
+but for a close mic's recorded room, which keeps the views' level.
 Training (static views) and rendering (a pose per frame) call the same function.
 """
 

@@ -26,7 +26,9 @@ from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
 from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, splits_reference
+from audiogs_core.model.direct import routes
 from audiogs_core.model.head_model import SphereHead
+from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.train.recorded_room import recorded_room, views_decay_tau
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
@@ -145,13 +147,15 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     if data.reference_position is None:
         return  # no distance to scale by: the tail fit's balance stands
     offset = torch.as_tensor(np.broadcast_to(np.asarray(offset_db, dtype=np.float64), (model.grid.n_freq,)).copy())
-    ref_spec, own = split_reference(model, stft(torch.from_numpy(reference), settings))  # [C, F, N]
-    direct = (ref_spec.abs().mean(dim=0) ** 2).mean(dim=1).double()  # [F]
-    own_room = torch.zeros_like(direct) if own is None else (own.abs() ** 2).mean(dim=(0, 2)).double()
-    tail = (model.reference_magnitude(ref_spec).transpose(0, 1) ** 2).mean(dim=1).double() - direct
+    # On the model's device (choose_direct_balance runs after the model moved), summed on the CPU.
+    frames = stft(torch.from_numpy(reference), settings).to(model.tail_db.device)
+    ref_spec, own = split_reference(model, frames)  # [C, F, N]
+    direct = (ref_spec.abs().mean(dim=0) ** 2).mean(dim=1).double().cpu()  # [F]
+    own_room = torch.zeros_like(direct) if own is None else (own.abs() ** 2).mean(dim=(0, 2)).double().cpu()
+    tail = (model.reference_magnitude(ref_spec).transpose(0, 1) ** 2).mean(dim=1).double().cpu() - direct
     freqs = bin_frequencies(settings).float()
     rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
-    rel = model.source_position[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
+    rel = model.source_position.cpu()[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
     v = (rot * rel.unsqueeze(-1)).sum(-2)
     gain_l, gain_r, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(v, freqs)  # [V, F]
     distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
@@ -243,7 +247,10 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
         model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
     if keeps_recorded_room(model):
         model.room_tau.copy_(torch.from_numpy(views_decay_tau(views, settings)).to(model.room_tau))
-        distances = np.linalg.norm(data.view_positions - source[None, :], axis=1)
+        # the length of each view's direct route (round a corner when the room hides the talker)
+        occlusion = RoomOcclusion(data.room_polygons) if data.room_polygons and model.flags.occlusion else None
+        view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)[:, None]  # [V, 1, 3]
+        distances = routes(model, occlusion, view_pos).length[:, 0].double().cpu().numpy()
         room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
         reference = np.concatenate([reference, room]).astype(np.float32)
     balance_direct(model, data, reference, views, settings)

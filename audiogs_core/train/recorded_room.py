@@ -35,7 +35,7 @@ from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import istft, stft
 from audiogs_core.train.room_decay import blind_decay_tau
 
-RIDGE = 1e-3  # relative: a bin the close mic hardly excites predicts nothing
+RIDGE = 1e-3  # relative to the bin's power: keeps the transfer finite where the close mic is silent
 
 
 def views_decay_tau(views: np.ndarray, settings: StftSettings) -> np.ndarray:

@@ -116,7 +116,15 @@ def render_views(model: AudioGaussians, w: Window, times: torch.Tensor, view_pos
 def match_energy(model: AudioGaussians, windows: list[Window], targets: list[TargetFeatures],
                  view_pos: torch.Tensor, view_rot: torch.Tensor, routes: Route | None, window_len: int) -> None:
     """Correct ``gain_db`` per bin (smoothed over ENERGY_SMOOTH_BINS) so the rendered train views
-    carry the views' energy (TrainSettings.final_level "energy")."""
+    carry the views' energy (TrainSettings.final_level "energy").
+
+    A close mic's recorded room keeps the views' level whatever ``gain_db`` is
+    (``split_field.split_parts``), so there the correction falls short by the room's share
+    (development rooms: the train views end 0.4-0.6 dB under their energy). Closing that gap was
+    measured and not kept (BENCHMARKS.md, sweep 9): put on the direct and synthetic parts it made
+    the level along paths 0.2 dB worse and the ears' level difference too strong; put on the
+    synthetic room, the level along paths 0.1 dB worse.
+    """
     cfg = model.grid.stft
     pred_energy = torch.zeros(cfg.n_freq, dtype=torch.float64)
     view_energy = torch.zeros_like(pred_energy)

@@ -138,8 +138,7 @@ def test_the_recorded_room_is_heard_and_a_folder_that_lost_it_says_so(trained, t
     loaded = load_model(out)
     view = capture.view("view5")
     with_room = render_static(loaded, view.pose.position, view.pose.rotation)
-    silent = dataclasses.replace(loaded, room=np.zeros_like(loaded.room))
-    silent.forget_span()
+    silent = dataclasses.replace(loaded, room=np.zeros_like(loaded.room))  # (a copy renders afresh)
     without = render_static(silent, view.pose.position, view.pose.rotation)
     assert _level_db(with_room - without) < _level_db(with_room) - 3.0  # a room under the talker
     assert _level_db(with_room - without) > _level_db(with_room) - 40.0  # but there
@@ -153,3 +152,7 @@ def test_the_recorded_room_is_heard_and_a_folder_that_lost_it_says_so(trained, t
     (broken / "model.json").write_text(json.dumps(meta))
     with pytest.raises(AudioGSError, match="recorded_room.*retrain"):
         load_model(broken)
+    with pytest.raises(AudioGSError, match="this model needs it"):
+        dataclasses.replace(loaded, room=None)
+    with pytest.raises(AudioGSError, match=r"must be \[2, \d+\] like the reference"):
+        dataclasses.replace(loaded, room=loaded.room[:, :100])
