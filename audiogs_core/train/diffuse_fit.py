@@ -164,7 +164,12 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     for view in views:
         view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
     view_energy /= len(views)
-    g2 = (float(model.reference_source_distance) / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
+    # A close mic taken for the talker's position (the capture names no source) is at distance 0,
+    # where 1/r says nothing: its level counts as at near_distance, the distance law's bound.
+    ref_level_distance = float(model.reference_source_distance)
+    if ref_level_distance < 0.5 * model.flags.near_distance:
+        ref_level_distance = model.flags.near_distance
+    g2 = (ref_level_distance / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
     if keeps_recorded_room(model):
         own_room = own_room / g2  # recorded at the views' level (split_field.split_parts)
     room = view_energy / g2 - direct * ear_power.mean(dim=0).double() - own_room

@@ -15,7 +15,7 @@ from audiogs_core.geometry import yaw_to_quat
 from audiogs_core.io.capture import load_capture, load_capture_audio
 from audiogs_core.io.model_folder import read_model_folder
 from audiogs_core.metrics.highpass import highpass
-from audiogs_core.renderer import load_model, render_static
+from audiogs_core.renderer import LoadedModel, load_model, render_static
 from audiogs_core.sim.rooms import _extrude
 from audiogs_core.train.data import training_data_from_capture
 from audiogs_core.train.presets import get_preset
@@ -156,3 +156,19 @@ def test_the_recorded_room_is_heard_and_a_folder_that_lost_it_says_so(trained, t
         dataclasses.replace(loaded, room=None)
     with pytest.raises(AudioGSError, match=r"must be \[2, \d+\] like the reference"):
         dataclasses.replace(loaded, room=loaded.room[:, :100])
+
+
+def test_a_close_mic_taken_for_the_talker_trains_a_finite_model(freefield_capture):
+    # A capture that names no source: the close mic's position is the talker's (distance 0, where
+    # 1/r says nothing; the Blender add-on writes such captures from marked cameras).
+    capture = load_capture(freefield_capture)
+    td = dataclasses.replace(training_data_from_capture(capture, load_capture_audio(capture)), source_positions=None)
+    preset = get_preset("physical")
+    result = train_model(td, dataclasses.replace(preset.settings, epochs=1), preset.flags)
+    assert float(result.model.reference_source_distance) == 0.0
+    for name, tensor in result.model.tensors().items():
+        assert torch.isfinite(tensor).all(), name
+    loaded = LoadedModel(model=result.model, reference=td.reference, meta=result.meta, room=result.room)
+    view = capture.view("view5")
+    out = render_static(loaded, view.pose.position, view.pose.rotation, duration_s=1.0)
+    assert np.isfinite(out).all() and _level_db(out) > -80.0
