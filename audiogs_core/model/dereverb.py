@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import torch
 
-from audiogs_core.conventions import StftSettings
 from audiogs_core.model.gaussians import AudioGaussians
 
 LATE_SECONDS = 0.02  # D: reverberation later than this after a sound is the room's
@@ -69,15 +68,11 @@ def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.
 
 
 def late_gain(model: AudioGaussians, frames: torch.Tensor) -> torch.Tensor:
-    """[F, L] Lebart's gain of frames [C, F, L] with the model's ``room_tau``."""
-    return late_gain_of(frames, model.room_tau, model.grid.stft)
-
-
-def late_gain_of(frames: torch.Tensor, room_tau: torch.Tensor, cfg: StftSettings) -> torch.Tensor:
     """[F, L] Lebart's gain: 1 where a cell's power is new, down to GAIN_FLOOR where it is what
-    the room's decay (``room_tau`` [F], s) leaves of the power D frames before."""
+    the room's decay (``room_tau``) leaves of the power D frames before."""
+    cfg = model.grid.stft
     lag = max(1, round(LATE_SECONDS * cfg.sample_rate / cfg.hop))
-    tau = room_tau.clamp(1e-3, 5.0).to(frames.device)  # [F]
+    tau = model.room_tau.clamp(1e-3, 5.0).to(frames.device)  # [F]
     decay = torch.exp(-2.0 * lag * (cfg.hop / cfg.sample_rate) / tau)[:, None]  # [F, 1]
     power = smoothed_power((frames.abs() ** 2).mean(dim=0))  # [F, L]
     late = torch.zeros_like(power)

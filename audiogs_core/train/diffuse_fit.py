@@ -26,7 +26,7 @@ from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
 from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, splits_reference
-from audiogs_core.model.direct import routes
+from audiogs_core.model.direct import Route, routes
 from audiogs_core.model.head_model import SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion
 from audiogs_core.train.recorded_room import recorded_room, views_decay_tau
@@ -44,6 +44,13 @@ DIFFUSE_SHARE = 0.7  # the diffuse field's typical share of a view's energy (the
 DIFFUSE_DOMINANCE = 4.0  # tail energy over the reference's own: the cell is the room's
 MIN_CELLS = 20  # per bin, else the bin takes its neighbours' coherence
 SMOOTH_BINS = 5  # moving average over frequency (the estimate is noisy per bin)
+
+
+def view_routes(model: AudioGaussians, data: TrainingData, view_pos: torch.Tensor) -> Route:
+    """The direct sound's routes to the train views [V, 1] at ``view_pos`` [V, 3] (round corners
+    when the room is known)."""
+    room = data.room_polygons if model.flags.occlusion else None
+    return routes(model, None if room is None else RoomOcclusion(room), view_pos[:, None])
 
 
 def direct_geometry(data: TrainingData) -> tuple[np.ndarray, float, float]:
@@ -253,9 +260,8 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
     if keeps_recorded_room(model):
         model.room_tau.copy_(torch.from_numpy(views_decay_tau(views, settings)).to(model.room_tau))
         # the length of each view's direct route (round a corner when the room hides the talker)
-        occlusion = RoomOcclusion(data.room_polygons) if data.room_polygons and model.flags.occlusion else None
-        view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)[:, None]  # [V, 1, 3]
-        distances = routes(model, occlusion, view_pos).length[:, 0].double().cpu().numpy()
+        view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)  # [V, 3]
+        distances = view_routes(model, data, view_pos).length[:, 0].double().cpu().numpy()
         room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
         reference = np.concatenate([reference, room]).astype(np.float32)
     balance_direct(model, data, reference, views, settings)

@@ -23,8 +23,7 @@ from audiogs_core.metrics.highpass import highpass
 from audiogs_core.model.dereverb import keeps_recorded_room
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import TAIL_FRAMES, AudioGaussians, GridSpec
-from audiogs_core.model.direct import Route, routes
-from audiogs_core.model.occlusion import RoomOcclusion
+from audiogs_core.model.direct import Route
 from audiogs_core.model.render import render_static_spec
 from audiogs_core.model.split_field import render_split_spec
 from audiogs_core.train import checkpoint as ckpt
@@ -33,7 +32,7 @@ from audiogs_core.train.data import (TrainingData, Window, cell_energy_db, init_
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
 from audiogs_core.train.settings import TrainSettings
 from audiogs_core.train.diffuse_fit import (band_ild_error, choose_direct_balance, choose_ild_scale, match_coherence,
-                                            start_split)
+                                            start_split, view_routes)
 from audiogs_core.train.tail_fit import start_tail
 
 
@@ -149,12 +148,6 @@ def render_all(model: AudioGaussians, windows: list[Window], view_pos: torch.Ten
         stop = min(n_samples, w.start + window_len)
         out[:, :, w.start:stop] = pred[:, :, : stop - w.start]
     return out
-
-
-def view_routes(model: AudioGaussians, data: TrainingData, view_pos: torch.Tensor) -> Route:
-    """The direct sound's routes to the train views [V, 1] (round corners when the room is known)."""
-    room = data.room_polygons if model.flags.occlusion else None
-    return routes(model, None if room is None else RoomOcclusion(room), view_pos[:, None])
 
 
 def _model_json(model: AudioGaussians, data: TrainingData, settings: TrainSettings, log: dict) -> dict:
