@@ -44,22 +44,27 @@ def group_scores(bench: Path, split: str, ref: str, subset: str, method: str, fo
     return {k: float(np.mean([r[k] for r in rooms if k in r])) for k in rooms[0]} if rooms else {}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("new"); ap.add_argument("old"); ap.add_argument("--folds", default="0,4")
-    a = ap.parse_args()
-    folds = [int(x) for x in a.folds.split(",")]
-    new, old = Path(a.new), Path(a.old)
+def print_tables(models: list[tuple[str, Path]], baselines: Path, folds) -> None:
+    """One markdown table per group: AudioGS of each (label, bench dir) of ``models``, then the
+    baselines of the bench dir ``baselines``."""
     for split, ref, subset in GROUPS:
         cols = (TRACK + ("ICE", "DPAM_ears", "MAG")) if split == "C" else STATIC
         print(f"\n| {split}/{ref}/{subset} | " + " | ".join(cols) + " |")
         print("|---" * (len(cols) + 1) + "|")
-        rows = [("physical (default)", new, "audiogs"), ("tuned (full run)", old, "audiogs")]
-        rows += [(m, new, m) for m in ("input", "nearest_view", "idw_mix", "mean_view", "dsp")]
+        rows = [(label, bench, "audiogs") for label, bench in models]
+        rows += [(m, baselines, m) for m in ("input", "nearest_view", "idw_mix", "mean_view", "dsp")]
         for label, bench, method in rows:
             s = group_scores(bench, split, ref, subset, method, folds)
             if s:
                 print(f"| {label} | " + " | ".join(f"{s[c]:.3g}" if c in s else "–" for c in cols) + " |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("new"); ap.add_argument("old"); ap.add_argument("--folds", default="0,4")
+    a = ap.parse_args()
+    new, old = Path(a.new), Path(a.old)
+    print_tables([("physical (default)", new), ("tuned (full run)", old)], new, [int(x) for x in a.folds.split(",")])
 
 
 if __name__ == "__main__":
