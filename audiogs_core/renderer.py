@@ -62,15 +62,15 @@ class LoadedModel:
     model: AudioGaussians
     reference: np.ndarray  # [C, T] float32, as given at training
     meta: dict
-    room: np.ndarray | None = None  # [2, T] a close mic's recorded room (flag recorded_room)
+    room: np.ndarray | None = None  # [2, T] the views' recorded room (flag recorded_room)
     occlusion: RoomOcclusion | None = None  # the room the split field's direct sound goes round
     head: HeadModel | None = None  # the split field's ears (None: the analytic sphere)
     _span: tuple[tuple[int, int], ReferenceSpan] | None = field(default=None, repr=False, init=False, compare=False)
 
     def __post_init__(self) -> None:
         if keeps_recorded_room(self.model) != (self.room is not None):
-            raise AudioGSError("a LoadedModel's room is the recorded room of a close mic's model with flag "
-                               "recorded_room (TrainResult.room, or load_model's from room.wav), and only that"
+            raise AudioGSError("a LoadedModel's room is the views' recorded room of a model that keeps one "
+                               "(flag recorded_room: TrainResult.room, or load_model's from room.wav), and only that"
                                + ("" if self.room is not None else ": this model needs it"))
         if self.room is not None and self.room.shape != (2, self.reference.shape[1]):
             raise AudioGSError(f"the recorded room must be [2, {self.reference.shape[1]}] like the reference, "

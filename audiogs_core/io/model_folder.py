@@ -26,9 +26,10 @@ from audiogs_core.io.json_checks import JsonChecker, read_json
 from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 
 MODEL_FORMAT = "audiogs.model"
-MODEL_VERSION = 4  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
+MODEL_VERSION = 5  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
 # 3: a binaural reference's dereverberation (flag dereverb_reference, tensor room_tau), tensor ild_scale;
-# 4: a close mic's recorded room (flag recorded_room, room.wav named by model.json "room_audio")
+# 4: a close mic's recorded room (flag recorded_room, room.wav named by model.json "room_audio");
+# 5: a binaural reference's recorded room (flag binaural_recorded_room, room.wav as in 4)
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"
@@ -58,7 +59,7 @@ SPLIT_SHAPES: dict[str, tuple[str, ...]] = {
     "room_tau": ("F",),
 }
 ROOM_MESH = "room.obj"  # the room a split-field model's direct sound goes round (optional)
-ROOM_WAV = "room.wav"  # a close mic's recorded room, [2, T] like the reference (flag recorded_room)
+ROOM_WAV = "room.wav"  # the views' recorded room, [2, T] like the reference (flag recorded_room)
 
 # model.json keys every reader may rely on (the trainer writes more).
 REQUIRED_META_KEYS = ("format", "version", "sample_rate", "stft", "K", "F", "duration",
@@ -268,7 +269,7 @@ def write_model_folder(folder: str | os.PathLike, meta: dict, tensors: dict,
     checks as on reading; ``tensors`` (numpy, converted to float32) must hold
     every tensor of TENSOR_SHAPES (and may hold those of TAIL_SHAPES); ``reference_audio`` is [C, T] (or [T]) at
     ``sample_rate`` (the model's rate); ``room_polygons`` (faces [n, 3]) are written as
-    ``room.obj`` and named in model.json (``room_mesh``); ``room_audio`` [2, T] (a close mic's
+    ``room.obj`` and named in model.json (``room_mesh``); ``room_audio`` [2, T] (the views'
     recorded room) as ``room.wav`` (``room_audio``). An existing folder is overwritten.
     """
     from safetensors.numpy import save_file

@@ -16,7 +16,9 @@ So a binaural reference (flag ``dereverb_reference``) is split per cell:
   from the reference by ``train/room_decay.py``), P a local power estimate,
   g = sqrt(max(1 - R / P, floor^2));
 * own room: X sqrt(1 - g^2), kept as recorded (a real binaural recording of the room's diffuse
-  field, much the same over the room) under the posed direct sound.
+  field, much the same over the room) under the posed direct sound; or, with flag
+  ``binaural_recorded_room``, the train views' own late sound split off the same way and summed
+  (``train/recorded_room.late_room``): the room as every view recorded it, not one position's.
 
 Both keep each cell's phase (one real gain per cell for both ears): the direct part's interaural
 time difference is the reference's, which ``direct.py`` replaces by the pose's. What lies within
@@ -43,26 +45,38 @@ def splits_reference(model: AudioGaussians) -> bool:
 
 def keeps_recorded_room(model: AudioGaussians) -> bool:
     """Whether this model's room holds the train views' recorded room (``train/recorded_room.py``):
-    a close mic's split field with flag ``recorded_room``; its reference frames then carry the
-    recording as two more channels after the close mic's."""
-    return bool(model.flags.split_field and model.flags.recorded_room and not model.reference_binaural)
+    a close mic's split field with flag ``recorded_room``, or a split binaural reference's with
+    ``binaural_recorded_room`` too; its reference frames then carry the recording as two more
+    channels after the reference's."""
+    if not (model.flags.split_field and model.flags.recorded_room):
+        return False
+    return not model.reference_binaural or (splits_reference(model) and model.flags.binaural_recorded_room)
 
 
 def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
     """(direct [C, F, L], own room [2, F, L] or None) of the reference's frames [C, F, L].
 
-    A close mic is all direct: (frames, None), or with a recorded room (``keeps_recorded_room``)
-    (its channel, the two recorded channels after it). A binaural reference with flag
-    ``dereverb_reference`` is split as above. The first D frames have no past to subtract;
-    callers give history frames before the ones they output.
+    A close mic is all direct: (frames, None). A binaural reference with flag
+    ``dereverb_reference`` is split as above (``split_late``). With a recorded room
+    (``keeps_recorded_room``) the frames hold the reference's channels and then the room's two:
+    the reference's direct part and the recorded room. The first D frames have no past to
+    subtract; callers give history frames before the ones they output.
     """
     if keeps_recorded_room(model):
-        if frames.shape[0] != 3:
-            raise ValueError(f"a close mic's split field with a recorded room renders from 3 channels "
-                             f"(the close mic, then the room's two), got {frames.shape[0]}")
-        return frames[:1], frames[1:]
+        n_ref = 2 if model.reference_binaural else 1
+        if frames.shape[0] != n_ref + 2:
+            raise ValueError(f"a split field with a recorded room renders from {n_ref + 2} channels "
+                             f"(the reference's {n_ref}, then the room's two), got {frames.shape[0]}")
+        direct = frames[:n_ref] if n_ref == 1 else split_late(model, frames[:n_ref])[0]
+        return direct, frames[n_ref:]
     if not splits_reference(model):
         return frames, None
+    return split_late(model, frames)
+
+
+def split_late(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(direct, late) [C, F, L] of binaural frames [C, F, L]: X g and X sqrt(1 - g^2), g Lebart's
+    ``late_gain`` (one real gain per cell for both ears)."""
     gain = late_gain(model, frames)
     return frames * gain, frames * torch.sqrt((1.0 - gain * gain).clamp_min(0.0))
 

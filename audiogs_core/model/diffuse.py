@@ -106,7 +106,7 @@ def room_distance_gain(model: AudioGaussians, length: torch.Tensor) -> torch.Ten
     direct sound arrives, r / c after the talker's, by when the room's decay has already run
     that long; so its energy falls as exp(-13.8 r / (c T)) (their -0.04 r / T in dB terms),
     about 0.35 dB a metre at T = 0.5 s, and rises towards the talker. tau_f: the room's amplitude
-    decay, ``room_tau`` where the room is a recording's (a close mic's recorded room), else the
+    decay, ``room_tau`` where the room is a recording's (the views' recorded room), else the
     synthetic room's ``tail_log_tau``.
     """
     tau = model.room_tau if keeps_recorded_room(model) else torch.exp(model.tail_log_tau)
@@ -119,5 +119,7 @@ def falls_with_distance(model: AudioGaussians) -> bool:
     mic's split field. A binaural reference's direct part holds its first 20 ms of reflections
     (``model/dereverb.py``), whose 1/r already makes a far listener's level fall faster than the
     room does (development paths: 1-2 dB too quiet at 3 m); the room's fall would add to that
-    (level trend along the paths 1.45 -> 1.75 dB), so there the room keeps its level."""
+    (level trend along the paths 1.45 -> 1.75 dB), so there the room keeps its level; with the
+    views' recorded room too (sweep 10: the trend 0.82 -> 0.95 dB in one room, 1.26 -> 1.21 in
+    the other)."""
     return bool(model.flags.split_field and model.flags.room_distance and not model.reference_binaural)

@@ -43,6 +43,10 @@ class ModelFlags:
     # talker's direct sound (train/recorded_room.py, the model folder's room.wav), the synthetic
     # room only what the views carry beyond it; off in folders written before it existed.
     recorded_room: bool = False
+    # With split_field, recorded_room and a binaural reference split by dereverb_reference: its
+    # own room replaced by the train views' late sound, summed (train/recorded_room.py late_room,
+    # the model folder's room.wav); off in folders written before it existed.
+    binaural_recorded_room: bool = False
     # With split_field and a close-mic reference: the room's level falls with the listener's
     # distance from the talker, its decay having run on by the time the direct sound arrives
     # (Barron and Lee's revised theory, model/diffuse.py room_distance_gain); off in folders
@@ -67,13 +71,16 @@ class ModelFlags:
         """These flags with the switches that have no effect set to their defaults: the
         per-Gaussian decay without attenuation (the decay is never read), occlusion without the
         split field (only its direct sound goes round corners), the reference's dereverberation
-        the recorded room and the room's distance law without it.  Flags with equal ``effective()``
+        the recorded room and the room's distance law without it, a binaural reference's recorded
+        room without the recorded room and the dereverberation.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
                        occlusion=self.occlusion if self.split_field else True,
                        dereverb_reference=self.dereverb_reference if self.split_field else False,
                        recorded_room=self.recorded_room if self.split_field else False,
+                       binaural_recorded_room=(self.binaural_recorded_room if self.split_field and self.recorded_room
+                                               and self.dereverb_reference else False),
                        room_distance=self.room_distance if self.split_field else False)
 
     def to_dict(self) -> dict:

@@ -2,7 +2,7 @@
 
 ``direct.py`` poses the talker's sound at each listener pose, ``diffuse.py`` lays the room
 over it, decorrelated between the ears; both share the learned level G_f = 10^(gain_db/20),
-but for a close mic's recorded room, which keeps the views' level.
+but for the views' recorded room, which keeps their level.
 Training (static views) and rendering (a pose per frame) call the same function.
 """
 
@@ -38,7 +38,7 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
 
     The direct frames are the reference's (a binaural reference's without its own room,
     ``model/dereverb.py``); the room is the decorrelated diffuse field driven by them, plus a
-    binaural reference's own room or a close mic's recorded room (the train views' sound less the
+    binaural reference's own room or the views' recorded room (the train views' sound less the
     talker's direct sound, ``train/recorded_room.py``):
     a real recording of the room's diffuse field, the same over the room to a first
     approximation, kept as recorded (the synthetic room then adds only what the views carry

@@ -29,7 +29,7 @@ from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, sp
 from audiogs_core.model.direct import Route, routes
 from audiogs_core.model.head_model import SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion
-from audiogs_core.train.recorded_room import recorded_room, views_decay_tau
+from audiogs_core.train.recorded_room import late_room, recorded_room, views_decay_tau
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
@@ -250,8 +250,8 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
     """Set the split field's geometry, a physical direct-to-room balance and the diffuse
     coherence (after the tail is started; ``choose_direct_balance`` then refines the balance).
 
-    Returns what the split field renders from: ``reference`` [C, T], with a close mic's
-    recorded room (``train/recorded_room.py``) as two more channels when the model keeps one.
+    Returns what the split field renders from: ``reference`` [C, T], with the views' recorded
+    room (``train/recorded_room.py``) as two more channels when the model keeps one.
     """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
@@ -262,7 +262,10 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
         # the length of each view's direct route (round a corner when the room hides the talker)
         view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)  # [V, 3]
         distances = view_routes(model, data, view_pos).length[:, 0].double().cpu().numpy()
-        room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
+        if model.reference_binaural:
+            room = late_room(model, views, distances, ref_distance, settings)
+        else:
+            room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
         reference = np.concatenate([reference, room]).astype(np.float32)
     balance_direct(model, data, reference, views, settings)
     gamma = diffuse_coherence(model, reference, views, settings)

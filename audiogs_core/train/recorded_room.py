@@ -1,4 +1,5 @@
-"""A close mic's room as the train views recorded it (flag ``recorded_room``).
+"""The room as the train views recorded it (flag ``recorded_room``; with a binaural reference,
+``binaural_recorded_room`` too).
 
 A close mic holds the talker and little of the room, so the split field's room must come from
 somewhere. The synthetic room (``model/diffuse.py``) is a model of it: noise shaped by the fitted
@@ -24,15 +25,28 @@ along paths as well but sounded less like the views (DPAM_ears up to 35% worse);
 D = 50 ms the room lacked the early sound a close mic's direct part cannot carry; with D = 10 ms
 the views' own direct sound outweighed the posed talker's direction (ITDE 0.04 -> 0.13-0.54 ms);
 one view's room alone, unsummed, carried that view's level difference (LRE 0.55 -> 1.07 dB).
+
+A binaural reference is no witness of the dry talker: it is itself mostly room beyond the
+critical distance, and the least-squares transfer from it (or from its direct part) takes out
+only a fraction of a view's direct sound (the fit is diluted by the witness's own room), so the
+summed views then carry the talker's sound coherently from every direction (development rooms,
+sweep 10: the ears' level difference 1.2 -> 1.9 dB, or ITDE 0.05 -> 0.24 ms). There each view's
+late sound is split off as the reference's own is (``late_room``: Lebart's gain, what lies 20 ms
+after a sound), and summed, in place of the reference's own late sound: one position's.
 """
 
 from __future__ import annotations
+
+import math
+from typing import Iterable, Iterator
 
 import numpy as np
 import torch
 
 from audiogs_core.conventions import StftSettings
 from audiogs_core.dsp.stft import istft, stft
+from audiogs_core.model.dereverb import split_late
+from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.train.room_decay import blind_decay_tau
 
 RIDGE = 1e-3  # relative to the bin's power: keeps the transfer finite where the close mic is silent
@@ -64,24 +78,62 @@ def without_direct(view: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     return view - h[:, :, None] * reference[None]
 
 
+def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_distance: float,
+                  settings: StftSettings, speed_of_sound: float) -> Iterator[torch.Tensor]:
+    """Each view's frames [2, F, N], the view [2, T] of ``views`` [V, 2, T] advanced by its extra
+    travel time over the reference's, (r_v - r_ref) / c, r_v from ``view_distances`` [V]."""
+    for view, distance in zip(views, view_distances):
+        shift = int(round((float(distance) - reference_distance) / speed_of_sound * settings.sample_rate))
+        yield stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
+
+
+def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int) -> np.ndarray:
+    """[2, length] float32: the views' ``rooms`` (frames [2, F, N] each) summed, each bin scaled
+    to their mean energy, but never up: where the sum has less energy than one room (what the
+    rooms share cancelled, ``late_room``; the same recording given twice) the bin keeps what is
+    left rather than rounding noise made loud."""
+    mix: torch.Tensor | None = None
+    energy = torch.zeros(settings.n_freq, dtype=torch.float64)
+    count = 0
+    for room in rooms:
+        energy += (room.abs() ** 2).mean(dim=(0, 2)).double()
+        mix = room if mix is None else mix + room
+        count += 1
+    assert mix is not None, "a recorded room needs at least one view"
+    energy /= count
+    mixed = (mix.abs() ** 2).mean(dim=(0, 2)).double()
+    scale = torch.sqrt(energy / mixed.clamp_min(1e-30)).clamp_max(1.0).to(mix.real.dtype)
+    return istft(mix * scale[None, :, None], settings, length).numpy().astype(np.float32)
+
+
 def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
                   reference_distance: float, settings: StftSettings, speed_of_sound: float) -> np.ndarray:
-    """[2, T] float32: the room ``views`` [V, 2, T] recorded, at the reference's timing.
+    """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a close mic's timing.
 
     view_distances [V]: each view's distance to the talker (m); reference [1, T]: the close mic,
     reference_distance its distance to the talker.
     """
     ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
-    mix: torch.Tensor | None = None
-    energy = torch.zeros(settings.n_freq, dtype=torch.float64)
-    for view, distance in zip(views, view_distances):
-        shift = int(round((float(distance) - reference_distance) / speed_of_sound * settings.sample_rate))
-        spec = stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
-        room = without_direct(spec, ref)  # [2, F, N]
-        energy += (room.abs() ** 2).mean(dim=(0, 2)).double()
-        mix = room if mix is None else mix + room
-    assert mix is not None, "recorded_room needs at least one view"
-    energy /= len(views)
-    mixed = (mix.abs() ** 2).mean(dim=(0, 2)).double()
-    scale = torch.sqrt(energy / mixed.clamp_min(1e-30)).to(mix.real.dtype)
-    return istft(mix * scale[None, :, None], settings, views.shape[-1]).numpy().astype(np.float32)
+    views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
+    return summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1])
+
+
+def late_room(model: AudioGaussians, views: np.ndarray, view_distances: np.ndarray, reference_distance: float,
+              settings: StftSettings) -> np.ndarray:
+    """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a binaural reference's timing:
+    each view's late sound as ``split_late`` splits the reference's (Lebart's gain with the
+    model's ``room_tau``), turned by its own phase 2 pi v / V and summed.
+
+    Without a witness of the talker's dry sound the close mic's prediction cannot be taken out;
+    at one view's position its own late sound alone (the reference's) carries that position's
+    colour and level difference. A per-cell gain leaves some of the talker in every view (down
+    to the gain's floor), and reflections reach views standing at one distance at once: summed
+    as they are, what the views share adds coherently and outgrows the room. Turned by phases
+    spread evenly round the circle, what is common to all of them cancels, while independent
+    diffuse fields keep their energy (a diffuse field shifted in phase is another realisation
+    of it)."""
+    views_frames = aligned_views(views, view_distances, reference_distance, settings, model.grid.speed_of_sound)
+    turns = [complex(math.cos(2 * math.pi * v / len(views)), math.sin(2 * math.pi * v / len(views)))
+             for v in range(len(views))]
+    return summed((split_late(model, spec)[1] * turn for spec, turn in zip(views_frames, turns)), settings,
+                  views.shape[-1])

@@ -117,7 +117,7 @@ def match_energy(model: AudioGaussians, windows: list[Window], targets: list[Tar
     """Correct ``gain_db`` per bin (smoothed over ENERGY_SMOOTH_BINS) so the rendered train views
     carry the views' energy (TrainSettings.final_level "energy").
 
-    A close mic's recorded room keeps the views' level whatever ``gain_db`` is
+    The views' recorded room keeps their level whatever ``gain_db`` is
     (``split_field.split_parts``), so there the correction falls short by the room's share
     (development rooms: the train views end 0.4-0.6 dB under their energy). Closing that gap was
     measured and not kept (BENCHMARKS.md, sweep 9): put on the direct and synthetic parts it made
@@ -197,7 +197,7 @@ def train_model(
                      spread=settings.init_spread)
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
-    # What the model renders from: the reference, and a close mic's recorded room with it
+    # What the model renders from: the reference, and the views' recorded room with it
     rendered_from = start_split(model, data, reference, views, stft_cfg) if flags.split_field else reference
     model.to(dev)
     windows = make_windows(rendered_from, views, window_len, stft_cfg,

@@ -7,7 +7,9 @@ import torch
 from _handmade import handmade_model
 
 from audiogs_core.dsp.stft import stft
-from audiogs_core.model.dereverb import GAIN_FLOOR, keeps_recorded_room, split_reference
+import pytest
+
+from audiogs_core.model.dereverb import GAIN_FLOOR, keeps_recorded_room, split_late, split_reference
 from audiogs_core.model.flags import ModelFlags
 
 SR = 16000
@@ -70,5 +72,26 @@ def test_a_close_mic_with_a_recorded_room_gives_its_channel_as_direct_and_the_ro
     assert keeps_recorded_room(model)
     direct, room = split_reference(model, frames)
     assert torch.equal(direct, frames[:1]) and torch.equal(room, frames[1:])
-    # a binaural reference keeps its own room whatever the flag says
+    # a binaural reference keeps its own room unless flag binaural_recorded_room says otherwise
     assert not keeps_recorded_room(_model(True, replace(FLAGS, recorded_room=True)))
+    with pytest.raises(ValueError, match="renders from 3 channels"):
+        split_reference(model, frames[:2])
+
+
+def test_a_binaural_reference_with_the_views_room_gives_its_direct_part_and_the_room_after_it():
+    dry, wet = _reverberant_burst()
+    reference = stft(dry + wet, _model(True).grid.stft)  # [2, F, N]
+    room = stft(0.5 * wet.flip(-1), _model(True).grid.stft)  # the views' room: anything [2, F, N]
+    flags = replace(FLAGS, recorded_room=True, binaural_recorded_room=True)
+    model = _model(True, flags)
+    assert keeps_recorded_room(model)
+    direct, own = split_reference(model, torch.cat([reference, room]))
+    assert torch.equal(direct, split_late(model, reference)[0]) and torch.equal(own, room)
+    assert torch.equal(direct, split_reference(_model(True), reference)[0])  # the same direct part as without
+    with pytest.raises(ValueError, match="renders from 4 channels"):
+        split_reference(model, reference)
+    # the flag needs the reference split (and the recorded room's flag); a close mic ignores it
+    assert not keeps_recorded_room(_model(True, replace(flags, dereverb_reference=False)))
+    assert not keeps_recorded_room(_model(True, replace(flags, recorded_room=False)))
+    assert replace(flags, recorded_room=False).effective().binaural_recorded_room is False
+    assert keeps_recorded_room(_model(False, flags))

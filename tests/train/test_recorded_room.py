@@ -1,12 +1,16 @@
-"""A close mic's room taken from the train views' late sound (train/recorded_room.py)."""
+"""The room taken from the train views' sound (train/recorded_room.py): a close mic's, and a
+binaural reference's."""
 
 import math
 
 import numpy as np
 import pytest
+import torch
 
 from audiogs_core.conventions import stft_settings
-from audiogs_core.train.recorded_room import advanced, recorded_room, views_decay_tau
+from audiogs_core.model.flags import ModelFlags
+from audiogs_core.model.gaussians import AudioGaussians, GridSpec
+from audiogs_core.train.recorded_room import advanced, late_room, recorded_room, views_decay_tau
 
 SR = 16000
 C = 343.0
@@ -103,3 +107,46 @@ def test_the_room_is_moved_to_the_references_timing():
     late = np.concatenate([np.zeros((1, 2, 160), np.float32), views[..., :-160]], axis=-1)
     moved = recorded_room(late, np.array([2.0 + 3.43]), mic, 0.3, stft_settings(SR), C)
     assert np.abs(moved[:, :-400] - here[:, :-400]).max() < 1e-4 * np.abs(here).max() + 1e-6
+
+
+def _binaural_model() -> AudioGaussians:
+    """A binaural reference's split field keeping the views' room, its room decaying with TAU."""
+    flags = ModelFlags(sh_degree=0, reverb_tail=True, split_field=True, mask_range=8.0, dereverb_reference=True,
+                       recorded_room=True, binaural_recorded_room=True)
+    grid = GridSpec(stft=stft_settings(SR), n_cells=4, duration=4.0)
+    model = AudioGaussians(grid, flags, reference_position=np.zeros(3), reference_binaural=True)
+    with torch.no_grad():
+        model.room_tau.fill_(TAU)
+    return model
+
+
+def test_with_a_binaural_reference_the_room_is_the_views_late_sound():
+    # No dry witness: each view's sound 20 ms after a sound (Lebart's gain), summed over views.
+    distances = [1.5, 2.0, 2.5]
+    _, views, rooms = _views_in_a_room(distances)
+    room = late_room(_binaural_model(), views, np.asarray(distances), 2.0, stft_settings(SR))
+    assert room.shape == (2, views.shape[-1]) and room.dtype == np.float32
+    # between the bursts (the room alone, decaying) about the rooms' energy
+    got = sum(_energy(room, k + 0.4, k + 0.75) for k in (0.8, 1.6, 2.4))
+    true = sum(_energy(rooms, k + 0.4, k + 0.75) for k in (0.8, 1.6, 2.4)) / len(distances)
+    assert 0.5 * true < got < 1.6 * true, got / true
+    # during them the direct sound is mostly gone: well under the views' energy there
+    during = sum(_energy(room, k + 0.08, k + 0.28) for k in (0.8, 1.6, 2.4))
+    seen = sum(_energy(views, k + 0.08, k + 0.28) for k in (0.8, 1.6, 2.4)) / len(distances)
+    assert during < 0.6 * seen, during / seen
+    # What each view keeps of the talker (the gain's floor) is the same sound in both ears and in
+    # every view: turned by phases spread round the circle it cancels (summed as it is, it added
+    # up to an interaural correlation of 0.27); the ears' rooms are independent.
+    a, b = room[0].astype(np.float64), room[1].astype(np.float64)
+    assert abs(np.dot(a, b)) / np.sqrt(np.dot(a, a) * np.dot(b, b)) < 0.15
+
+
+def test_the_same_recording_given_thrice_cancels_and_is_not_made_loud():
+    # What all views share cancels; the same recording three times shares everything. What is
+    # left is rounding noise, which the scaling to the views' energy must not raise to a room.
+    _, views, _ = _views_in_a_room([2.0])
+    model = _binaural_model()
+    once = late_room(model, views, np.array([2.0]), 2.0, stft_settings(SR))
+    thrice = late_room(model, np.concatenate([views] * 3), np.array([2.0] * 3), 2.0, stft_settings(SR))
+    assert np.isfinite(thrice).all()
+    assert np.sum(thrice.astype(np.float64) ** 2) < 1e-6 * np.sum(once.astype(np.float64) ** 2)

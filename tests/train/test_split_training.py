@@ -13,7 +13,7 @@ from _freefield import SOURCE, binaural, dry_signal
 
 from audiogs_core.geometry import yaw_to_quat
 from audiogs_core.io.capture import load_capture, load_capture_audio
-from audiogs_core.io.model_folder import read_model_folder
+from audiogs_core.io.model_folder import MODEL_VERSION, read_model_folder
 from audiogs_core.metrics.highpass import highpass
 from audiogs_core.renderer import LoadedModel, load_model, render_static
 from audiogs_core.sim.rooms import _extrude
@@ -62,7 +62,7 @@ def test_a_dolly_towards_the_talker_gets_louder_as_the_truth_does(trained):
 def test_the_model_folder_keeps_the_geometry_and_renders_as_trained(trained):
     capture, _, result, out = trained
     folder = read_model_folder(out)
-    assert folder.meta["version"] == 4 and folder.meta["room_mesh"] == "room.obj"
+    assert folder.meta["version"] == MODEL_VERSION and folder.meta["room_mesh"] == "room.obj"
     room = folder.read_room_audio()  # a close mic's recorded room
     assert folder.meta["room_audio"] == "room.wav" and room.shape == (2, folder.read_reference()[0].shape[1])
     assert np.allclose(folder.meta["direct"]["source_position"], capture.sources[0].position)
@@ -172,3 +172,41 @@ def test_a_close_mic_taken_for_the_talker_trains_a_finite_model(freefield_captur
     view = capture.view("view5")
     out = render_static(loaded, view.pose.position, view.pose.rotation, duration_s=1.0)
     assert np.isfinite(out).all() and _level_db(out) > -80.0
+
+
+def test_a_binaural_reference_trains_with_the_views_room_and_a_version_4_folder_keeps_its_own(
+        freefield_capture, tmp_path):
+    from audiogs_core.model.dereverb import keeps_recorded_room
+
+    # The reference is one of the train views, as recorded by its ears (the benchmark's ref=view).
+    capture = load_capture(freefield_capture)
+    td = training_data_from_capture(capture, load_capture_audio(capture))
+    i = td.view_names.index("view1")
+    td = dataclasses.replace(td, reference=td.view_audio[i].copy(), reference_position=td.view_positions[i].copy(),
+                             reference_rotation=td.view_rotations[i].copy())
+    preset = get_preset("physical")
+    out = tmp_path / "model"
+    result = train_model(td, dataclasses.replace(preset.settings, epochs=2), preset.flags, out_dir=out)
+    assert result.model.reference_binaural and keeps_recorded_room(result.model)
+    assert result.room is not None and result.room.shape == (2, td.num_samples)
+    loaded = load_model(out)
+    assert loaded.meta["version"] == MODEL_VERSION and loaded.meta["flags"]["binaural_recorded_room"]
+    assert np.array_equal(loaded.room, result.room)
+    view = capture.view("view5")
+    heard = render_static(loaded, view.pose.position, view.pose.rotation)
+    assert np.isfinite(heard).all() and heard.shape == (2, td.num_samples)
+    assert abs(_level_db(heard) - _level_db(load_capture_audio(capture).views["view5"])) < 6.0
+    # A version-4 folder trained before the flag: the reference keeps its own room, no room.wav.
+    old = tmp_path / "v4"
+    import shutil
+    shutil.copytree(out, old)
+    (old / "room.wav").unlink()
+    meta = json.loads((old / "model.json").read_text())
+    meta["version"] = 4
+    meta["flags"].pop("binaural_recorded_room")
+    meta.pop("room_audio")
+    (old / "model.json").write_text(json.dumps(meta))
+    as_v4 = load_model(old)
+    assert as_v4.room is None and not keeps_recorded_room(as_v4.model)
+    heard_v4 = render_static(as_v4, view.pose.position, view.pose.rotation)
+    assert np.isfinite(heard_v4).all() and not np.allclose(heard_v4, heard)
