@@ -10,6 +10,6 @@ delay, ears), ``head_model`` (the sphere and measured HRTFs behind one
 interface), ``occlusion`` (line of sight and diffraction round the room's
 corners, numpy), ``diffuse`` (the room as a decorrelated stochastic
 reverberation, and its fall with distance), ``dereverb`` (a binaural
-reference split into its direct sound and its own room; a close mic's
+reference split into its direct sound and its own room; the views'
 recorded room read with it) and ``split_field`` (the parts together).
 """

@@ -32,7 +32,8 @@ only a fraction of a view's direct sound (the fit is diluted by the witness's ow
 summed views then carry the talker's sound coherently from every direction (development rooms,
 sweep 10: the ears' level difference 1.2 -> 1.9 dB, or ITDE 0.05 -> 0.24 ms). There each view's
 late sound is split off as the reference's own is (``late_room``: Lebart's gain, what lies 20 ms
-after a sound), and summed, in place of the reference's own late sound: one position's.
+after a sound), turned by its own phase so that what the views share cancels, and summed, in
+place of the reference's own late sound: one position's.
 """
 
 from __future__ import annotations
