@@ -175,8 +175,8 @@ def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str
     polygons = mf.room_polygons() if model.flags.split_field and model.flags.occlusion else None
     room = mf.read_room_audio() if keeps_recorded_room(model) else None
     if keeps_recorded_room(model) and room is None:
-        raise AudioGSError(f"{mf.folder}: the model keeps a recorded room (flag recorded_room) but model.json "
-                           "names no room_audio file; retrain the model")
+        raise AudioGSError(f"{mf.folder}: the model keeps a recorded room (flags recorded_room, "
+                           "binaural_recorded_room) but model.json names no room_audio file; retrain the model")
     return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta, room=room,
                        occlusion=None if polygons is None else RoomOcclusion(polygons), head=head)
 

@@ -13,7 +13,8 @@ So a binaural reference (flag ``dereverb_reference``) is split per cell:
   based on spectral subtraction for speech dereverberation"): in an exponentially decaying room
   the late energy of frame n is the energy of frame n - D decayed over those D frames,
   R(f, n) = exp(-2 D hop / tau_f) P(f, n - D), tau_f the room's decay (``room_tau``, read blind
-  from the reference by ``train/room_decay.py``), P a local power estimate,
+  from the reference by ``train/room_decay.py``; with ``binaural_recorded_room`` the median of
+  the train views' blind decays, with which their late sounds are split too), P a local power estimate,
   g = sqrt(max(1 - R / P, floor^2));
 * own room: X sqrt(1 - g^2), kept as recorded (a real binaural recording of the room's diffuse
   field, much the same over the room) under the posed direct sound; or, with flag

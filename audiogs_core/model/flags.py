@@ -39,9 +39,10 @@ class ModelFlags:
     # With split_field and a binaural reference: its own room taken out before the direct part
     # poses it (model/dereverb.py); off in folders written before it existed.
     dereverb_reference: bool = False
-    # With split_field and a close-mic reference: the room is the train views' recordings less the
-    # talker's direct sound (train/recorded_room.py, the model folder's room.wav), the synthetic
-    # room only what the views carry beyond it; off in folders written before it existed.
+    # With split_field and a close-mic reference (a binaural one: binaural_recorded_room too): the
+    # room is the train views' recordings less the talker's direct sound (train/recorded_room.py,
+    # the model folder's room.wav), the synthetic room only what the views carry beyond it; off in
+    # folders written before it existed.
     recorded_room: bool = False
     # With split_field, recorded_room and a binaural reference split by dereverb_reference: its
     # own room replaced by the train views' late sound, summed (train/recorded_room.py late_room,

@@ -105,8 +105,9 @@ class AudioGaussians(nn.Module):
         # (it holds the first reflections too; chosen on the train views by ``train/diffuse_fit``)
         self.register_buffer("ild_scale", torch.ones(f))
         # [F] s: the room's amplitude decay time, read blind (``train/room_decay.py``) from a
-        # binaural reference (for its dereverberation) or from a close mic's train views (for the
-        # recorded room's fall with distance, ``diffuse.room_distance_gain``)
+        # binaural reference (for its dereverberation) or, with a recorded room, from the train
+        # views (for their late sounds' split, and the room's fall with distance,
+        # ``diffuse.room_distance_gain``)
         self.register_buffer("room_tau", torch.full((f,), ROOM_TAU_DEFAULT))
 
     # ------------------------------------------------------------------ init

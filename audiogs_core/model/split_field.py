@@ -39,7 +39,7 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
     The direct frames are the reference's (a binaural reference's without its own room,
     ``model/dereverb.py``); the room is the decorrelated diffuse field driven by them, plus a
     binaural reference's own room or the views' recorded room (the train views' sound less the
-    talker's direct sound, ``train/recorded_room.py``):
+    talker's direct sound, or their late sound, ``train/recorded_room.py``):
     a real recording of the room's diffuse field, the same over the room to a first
     approximation, kept as recorded (the synthetic room then adds only what the views carry
     beyond it).

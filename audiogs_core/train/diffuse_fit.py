@@ -148,8 +148,9 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     from the tail fit's level (which it replaces; call again with another offset to start over).
     A binaural reference (``model/dereverb.py``) is split into its direct sound and its own room
     (E_own), which the split field keeps; ear and reference are then calibrated alike (no offset).
-    A close mic's recorded room (``train/recorded_room.py``) is E_own too, recorded at the views'
-    level.
+    The views' recorded room (``train/recorded_room.py``; a close mic's, or a binaural
+    reference's in place of its own room) is E_own too, recorded at the views' level (so divided
+    by G^2 here, as ``split_field.split_parts`` divides it by G_f).
     """
     if data.reference_position is None:
         return  # no distance to scale by: the tail fit's balance stands
@@ -255,9 +256,11 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
     """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
-    if splits_reference(model):
+    if splits_reference(model) and not keeps_recorded_room(model):
         model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
     if keeps_recorded_room(model):
+        # the median of the views' blind decays; a binaural reference's own split (its direct
+        # part) takes it too, as the views' late sounds are split with it
         model.room_tau.copy_(torch.from_numpy(views_decay_tau(views, settings)).to(model.room_tau))
         # the length of each view's direct route (round a corner when the room hides the talker)
         view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)  # [V, 3]

@@ -88,11 +88,11 @@ def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_dista
         yield stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
 
 
-def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int) -> np.ndarray:
+def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, never_up: bool = False) -> np.ndarray:
     """[2, length] float32: the views' ``rooms`` (frames [2, F, N] each) summed, each bin scaled
-    to their mean energy, but never up: where the sum has less energy than one room (what the
-    rooms share cancelled, ``late_room``; the same recording given twice) the bin keeps what is
-    left rather than rounding noise made loud."""
+    to their mean energy; with ``never_up`` only down: where the sum has less energy than one
+    room (what the rooms share cancelled by ``late_room``'s turns; the same recording given
+    thrice) the bin keeps what is left rather than rounding noise made loud."""
     mix: torch.Tensor | None = None
     energy = torch.zeros(settings.n_freq, dtype=torch.float64)
     count = 0
@@ -103,7 +103,10 @@ def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int) -
     assert mix is not None, "a recorded room needs at least one view"
     energy /= count
     mixed = (mix.abs() ** 2).mean(dim=(0, 2)).double()
-    scale = torch.sqrt(energy / mixed.clamp_min(1e-30)).clamp_max(1.0).to(mix.real.dtype)
+    scale = torch.sqrt(energy / mixed.clamp_min(1e-30))
+    if never_up:
+        scale = scale.clamp_max(1.0)
+    scale = scale.to(mix.real.dtype)
     return istft(mix * scale[None, :, None], settings, length).numpy().astype(np.float32)
 
 
@@ -137,4 +140,4 @@ def late_room(model: AudioGaussians, views: np.ndarray, view_distances: np.ndarr
     turns = [complex(math.cos(2 * math.pi * v / len(views)), math.sin(2 * math.pi * v / len(views)))
              for v in range(len(views))]
     return summed((split_late(model, spec)[1] * turn for spec, turn in zip(views_frames, turns)), settings,
-                  views.shape[-1])
+                  views.shape[-1], never_up=True)

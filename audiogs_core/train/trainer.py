@@ -7,7 +7,7 @@ the same result as an uninterrupted run.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +42,8 @@ ENERGY_MAX_DB = 6.0  # and bounded: it corrects a bias, not a model that failed
 
 @dataclass
 class TrainResult:
-    """A trained model, its model.json dict, energy [K, F] (dB), the loss per epoch and a close
-    mic's recorded room (what a ``renderer.LoadedModel`` of it needs besides the reference)."""
+    """A trained model, its model.json dict, energy [K, F] (dB), the loss per epoch and the views'
+    recorded room (what a ``renderer.LoadedModel`` of it needs besides the reference)."""
 
     model: AudioGaussians
     meta: dict
@@ -235,7 +235,10 @@ def train_model(
         # flag existed compares equal when it used that field's default.
         saved = {k: v for k, v in TrainSettings.from_dict(state["settings"]).to_dict().items() if k != "epochs"}
         asked = {k: v for k, v in settings.to_dict().items() if k != "epochs"}
-        if saved != asked or ModelFlags.from_dict(state["flags"]).to_dict() != flags.to_dict():
+        saved_flags = ModelFlags.from_dict(state["flags"])
+        if data.reference.shape[0] == 1:  # a close mic's checkpoint from before the binaural flag existed
+            saved_flags = replace(saved_flags, binaural_recorded_room=flags.binaural_recorded_room)
+        if saved != asked or saved_flags.to_dict() != flags.to_dict():
             raise AudioGSError(f"--resume: the checkpoint in {out} was made with other settings or flags")
         epoch, index = state["epoch"], state["index"]
         epoch_loss = list(state["epoch_loss"])

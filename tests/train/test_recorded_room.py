@@ -10,7 +10,7 @@ import torch
 from audiogs_core.conventions import stft_settings
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import AudioGaussians, GridSpec
-from audiogs_core.train.recorded_room import advanced, late_room, recorded_room, views_decay_tau
+from audiogs_core.train.recorded_room import advanced, late_room, recorded_room, summed, views_decay_tau
 
 SR = 16000
 C = 343.0
@@ -150,3 +150,29 @@ def test_the_same_recording_given_thrice_cancels_and_is_not_made_loud():
     thrice = late_room(model, np.concatenate([views] * 3), np.array([2.0] * 3), 2.0, stft_settings(SR))
     assert np.isfinite(thrice).all()
     assert np.sum(thrice.astype(np.float64) ** 2) < 1e-6 * np.sum(once.astype(np.float64) ** 2)
+
+
+def test_a_sum_that_cancels_is_scaled_up_to_the_views_energy_only_when_asked():
+    # A close mic's rooms keep the views' mean energy whatever their sum does (as before the
+    # binaural room); late_room's turned sum is only ever scaled down.
+    settings = stft_settings(SR)
+    x = torch.randn(2, settings.n_freq, 200, dtype=torch.complex64, generator=torch.Generator().manual_seed(1))
+    length = 199 * settings.hop
+
+    def energy(y):
+        return float(np.sum(y.astype(np.float64) ** 2))
+
+    plain = summed([x, -0.5 * x], settings, length)
+    down = summed([x, -0.5 * x], settings, length, never_up=True)
+    one = summed([x], settings, length)
+    assert energy(plain) == pytest.approx(0.625 * energy(one), rel=1e-3)  # (1 + 0.25) / 2
+    assert energy(down) == pytest.approx(0.25 * energy(one), rel=1e-3)  # the sum as it is
+
+
+def test_the_binaural_room_is_moved_to_the_references_timing():
+    _, views, _ = _views_in_a_room([2.0])
+    model = _binaural_model()
+    here = late_room(model, views, np.array([2.0]), 2.0, stft_settings(SR))
+    late = np.concatenate([np.zeros((1, 2, 160), np.float32), views[..., :-160]], axis=-1)
+    moved = late_room(model, late, np.array([2.0 + 3.43]), 2.0, stft_settings(SR))
+    assert np.abs(moved[:, :-400] - here[:, :-400]).max() < 1e-4 * np.abs(here).max() + 1e-6

@@ -174,16 +174,22 @@ def test_a_close_mic_taken_for_the_talker_trains_a_finite_model(freefield_captur
     assert np.isfinite(out).all() and _level_db(out) > -80.0
 
 
-def test_a_binaural_reference_trains_with_the_views_room_and_a_version_4_folder_keeps_its_own(
-        freefield_capture, tmp_path):
-    from audiogs_core.model.dereverb import keeps_recorded_room
-
-    # The reference is one of the train views, as recorded by its ears (the benchmark's ref=view).
+def _binaural_reference(freefield_capture):
+    """(capture, training data) with view1's recording as a binaural reference (the benchmark's
+    ref=view: the reference is one of the train views)."""
     capture = load_capture(freefield_capture)
     td = training_data_from_capture(capture, load_capture_audio(capture))
     i = td.view_names.index("view1")
-    td = dataclasses.replace(td, reference=td.view_audio[i].copy(), reference_position=td.view_positions[i].copy(),
-                             reference_rotation=td.view_rotations[i].copy())
+    return capture, dataclasses.replace(td, reference=td.view_audio[i].copy(), reference_position=td.view_positions[i].copy(),
+                                        reference_rotation=td.view_rotations[i].copy())
+
+
+def test_a_binaural_reference_trains_with_the_views_room_and_renders_a_moving_listener(freefield_capture, tmp_path):
+    from audiogs_core.io.listener_path import ListenerPath
+    from audiogs_core.model.dereverb import keeps_recorded_room
+    from audiogs_core.renderer import render_path
+
+    capture, td = _binaural_reference(freefield_capture)
     preset = get_preset("physical")
     out = tmp_path / "model"
     result = train_model(td, dataclasses.replace(preset.settings, epochs=2), preset.flags, out_dir=out)
@@ -196,17 +202,36 @@ def test_a_binaural_reference_trains_with_the_views_room_and_a_version_4_folder_
     heard = render_static(loaded, view.pose.position, view.pose.rotation)
     assert np.isfinite(heard).all() and heard.shape == (2, td.num_samples)
     assert abs(_level_db(heard) - _level_db(load_capture_audio(capture).views["view5"])) < 6.0
-    # A version-4 folder trained before the flag: the reference keeps its own room, no room.wav.
-    old = tmp_path / "v4"
-    import shutil
-    shutil.copytree(out, old)
-    (old / "room.wav").unlink()
-    meta = json.loads((old / "model.json").read_text())
+    # a listener standing at view5 for a second, then walking towards view1 (four reference
+    # channels per span, with history): while it stands, it hears what view5's pose does
+    a, b = np.asarray(view.pose.position), np.asarray(capture.view("view1").pose.position)
+    times = np.array([0.0, 1.0, td.duration])
+    path = ListenerPath(times=times, positions=np.stack([a, a, b]), rotations=np.tile(view.pose.rotation, (3, 1)))
+    walked = render_path(loaded, path)
+    assert walked.shape == (2, td.num_samples) and np.isfinite(walked).all()
+    standing = slice(int(0.2 * td.sample_rate), int(0.9 * td.sample_rate))
+    assert abs(_level_db(walked[:, standing]) - _level_db(heard[:, standing])) < 0.5
+    assert abs(_level_db(walked[:, -td.sample_rate // 2:]) - _level_db(heard[:, -td.sample_rate // 2:])) > 0.5
+
+
+def test_a_version_4_binaural_folder_renders_as_it_did(freefield_capture, tmp_path):
+    # Trained without the flag (as before it existed), written as version 4 lacking it: it loads
+    # with the reference's own room and renders exactly as the model in memory.
+    from audiogs_core.model.dereverb import keeps_recorded_room
+
+    capture, td = _binaural_reference(freefield_capture)
+    preset = get_preset("physical")
+    flags = dataclasses.replace(preset.flags, binaural_recorded_room=False)
+    out = tmp_path / "v4"
+    result = train_model(td, dataclasses.replace(preset.settings, epochs=1), flags, out_dir=out)
+    assert result.room is None and not (out / "room.wav").exists()
+    meta = json.loads((out / "model.json").read_text())
     meta["version"] = 4
     meta["flags"].pop("binaural_recorded_room")
-    meta.pop("room_audio")
-    (old / "model.json").write_text(json.dumps(meta))
-    as_v4 = load_model(old)
-    assert as_v4.room is None and not keeps_recorded_room(as_v4.model)
-    heard_v4 = render_static(as_v4, view.pose.position, view.pose.rotation)
-    assert np.isfinite(heard_v4).all() and not np.allclose(heard_v4, heard)
+    (out / "model.json").write_text(json.dumps(meta))
+    loaded = load_model(out)
+    assert loaded.room is None and not keeps_recorded_room(loaded.model)
+    view = capture.view("view5")
+    in_memory = LoadedModel(model=result.model, reference=td.reference, meta=result.meta)
+    assert np.array_equal(render_static(loaded, view.pose.position, view.pose.rotation),
+                          render_static(in_memory, view.pose.position, view.pose.rotation))

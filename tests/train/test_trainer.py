@@ -145,3 +145,30 @@ def test_checkpoint_from_before_a_new_setting_resumes(data, tmp_path):
     state_path.write_text(json.dumps(state))
     result = train_model(td, settings, out_dir=tmp_path / "m", resume=True)
     assert len(result.epoch_loss) == 1
+
+
+def test_a_close_mics_checkpoint_from_before_the_binaural_flag_resumes(data, tmp_path):
+    # binaural_recorded_room (on in physical) does nothing with a close mic: a checkpoint written
+    # before the flag existed (so without it: off) resumes; a binaural reference's would not.
+    import json
+
+    from audiogs_core.errors import AudioGSError
+    from audiogs_core.train.presets import get_preset
+
+    td = _small(data[2])
+    assert td.reference.shape[0] == 1
+    preset = get_preset("physical")
+    settings = dataclasses.replace(preset.settings, epochs=1, window_s=0.5)
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, settings, preset.flags, out_dir=tmp_path / "m", progress=_InterruptAt(1))
+    state_path = tmp_path / "m" / "checkpoint.json"
+    state = json.loads(state_path.read_text())
+    del state["flags"]["binaural_recorded_room"]
+    state_path.write_text(json.dumps(state))
+    assert len(train_model(td, settings, preset.flags, out_dir=tmp_path / "m", resume=True).epoch_loss) == 1
+    state["flags"]["recorded_room"] = False  # a flag that does change a close mic's model
+    with pytest.raises(KeyboardInterrupt):
+        train_model(td, settings, preset.flags, out_dir=tmp_path / "n", progress=_InterruptAt(1))
+    (tmp_path / "n" / "checkpoint.json").write_text(json.dumps(state))
+    with pytest.raises(AudioGSError, match="other settings or flags"):
+        train_model(td, settings, preset.flags, out_dir=tmp_path / "n", resume=True)
