@@ -59,7 +59,7 @@ PRESETS["physical"] = Preset(
             lr_decay=0.02,  # the one distance exponent must move
             final_level="energy"),  # the level a listener hears, not the L1 fit's median
     replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False,
-            dereverb_reference=True, recorded_room=True, binaural_recorded_room=True, room_distance=True),
+            dereverb_reference=True, recorded_room=True, room_distance=True),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
 )
 # On development rooms and paths (BENCHMARKS.md, sweep 8), with a close mic and with a binaural

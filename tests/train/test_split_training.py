@@ -190,9 +190,10 @@ def test_a_binaural_reference_trains_with_the_views_room_and_renders_a_moving_li
     from audiogs_core.renderer import render_path
 
     capture, td = _binaural_reference(freefield_capture)
-    preset = get_preset("physical")
+    preset = get_preset("physical")  # with the flag, off by default (BENCHMARKS.md, sweep 10)
     out = tmp_path / "model"
-    result = train_model(td, dataclasses.replace(preset.settings, epochs=2), preset.flags, out_dir=out)
+    flags = dataclasses.replace(preset.flags, binaural_recorded_room=True)
+    result = train_model(td, dataclasses.replace(preset.settings, epochs=2), flags, out_dir=out)
     assert result.model.reference_binaural and keeps_recorded_room(result.model)
     assert result.room is not None and result.room.shape == (2, td.num_samples)
     loaded = load_model(out)
@@ -221,7 +222,8 @@ def test_a_version_4_binaural_folder_renders_as_it_did(freefield_capture, tmp_pa
 
     capture, td = _binaural_reference(freefield_capture)
     preset = get_preset("physical")
-    flags = dataclasses.replace(preset.flags, binaural_recorded_room=False)
+    flags = preset.flags
+    assert not flags.binaural_recorded_room
     out = tmp_path / "v4"
     result = train_model(td, dataclasses.replace(preset.settings, epochs=1), flags, out_dir=out)
     assert result.room is None and not (out / "room.wav").exists()

@@ -148,8 +148,8 @@ def test_checkpoint_from_before_a_new_setting_resumes(data, tmp_path):
 
 
 def test_a_close_mics_checkpoint_from_before_the_binaural_flag_resumes(data, tmp_path):
-    # binaural_recorded_room (on in physical) does nothing with a close mic: a checkpoint written
-    # before the flag existed (so without it: off) resumes; a binaural reference's would not.
+    # binaural_recorded_room does nothing with a close mic: a checkpoint written before the flag
+    # existed (so without it: off) resumes a run that asks for it; a binaural reference's would not.
     import json
 
     from audiogs_core.errors import AudioGSError
@@ -158,6 +158,7 @@ def test_a_close_mics_checkpoint_from_before_the_binaural_flag_resumes(data, tmp
     td = _small(data[2])
     assert td.reference.shape[0] == 1
     preset = get_preset("physical")
+    preset = dataclasses.replace(preset, flags=dataclasses.replace(preset.flags, binaural_recorded_room=True))
     settings = dataclasses.replace(preset.settings, epochs=1, window_s=0.5)
     with pytest.raises(KeyboardInterrupt):
         train_model(td, settings, preset.flags, out_dir=tmp_path / "m", progress=_InterruptAt(1))
