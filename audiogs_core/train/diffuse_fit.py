@@ -256,8 +256,6 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
     """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
-    if splits_reference(model) and not keeps_recorded_room(model):
-        model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
     if keeps_recorded_room(model):
         # the median of the views' blind decays; a binaural reference's own split (its direct
         # part) takes it too, as the views' late sounds are split with it
@@ -270,6 +268,8 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
         else:
             room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound)
         reference = np.concatenate([reference, room]).astype(np.float32)
+    elif splits_reference(model):
+        model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
     balance_direct(model, data, reference, views, settings)
     gamma = diffuse_coherence(model, reference, views, settings)
     model.diffuse_coherence.copy_(torch.from_numpy(gamma).to(model.diffuse_coherence.device))
