@@ -25,7 +25,7 @@ MARKER = "bench_capture.json"  # what the bench simulated here, with the simulat
 
 def wanted_simulation(config: BenchConfig, room: str, layout: str) -> dict:
     """The capture.json ``simulation`` entries a cached capture must match."""
-    return {"room": room, "layout": layout, "hrtf": config.hrtf, "seed": config.sim_seed,
+    return {"room": config.room_source(room), "layout": layout, "hrtf": config.hrtf, "seed": config.sim_seed,
             "seconds": float(config.seconds), "n_rays": config.n_rays}
 
 
@@ -77,8 +77,9 @@ def ensure_capture(config: BenchConfig, out_dir: str | Path, room: str, layout: 
     (folder / MARKER).unlink(missing_ok=True)
     paths = None
     if with_paths(config, layout):
-        paths = {n: p for n, p in benchmark_paths(load_room(room), config.seconds).items() if n in config.paths}
-    simulate_capture(folder, room=room, seconds=config.seconds, sample_rate=config.sample_rate,
+        spec = load_room(config.room_source(room))
+        paths = {n: p for n, p in benchmark_paths(spec, config.seconds).items() if n in config.paths}
+    simulate_capture(folder, room=config.room_source(room), seconds=config.seconds, sample_rate=config.sample_rate,
                      layout=layout, hrtf=config.hrtf, seed=config.sim_seed, force=True, n_rays=config.n_rays,
                      paths=paths)
     atomic_write_json(folder / MARKER, _marker(config, room, layout))

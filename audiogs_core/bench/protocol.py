@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from audiogs_core.baselines.implicit_field import FieldSettings
-from audiogs_core.baselines.registry import baseline_names
+from audiogs_core.baselines.registry import NON_LEARNED, baseline_names
 from audiogs_core.metrics.registry import ALL_METRICS
 from audiogs_core.sim.path_layouts import PATH_NAMES
 from audiogs_core.errors import AudioGSError
@@ -70,6 +70,13 @@ AWAY_DEG = 90.0  # a head whose nose is more than this from the source direction
 RESULT_CODE = ("model", "train", "renderer.py", "baselines", "metrics", "dsp", "conventions.py", "geometry.py",
                "bench/methods.py", "bench/fold.py", "bench/protocol.py", "bench/scoring.py")
 SIM_CODE = ("sim",)  # ... and cached captures
+# What a baseline that does not train reads: its parts outlive changes to the model, the trainer
+# and their settings (tests/bench/test_protocol.py checks that it imports nothing else of the package).
+BASELINE_CODE = ("__init__.py", "baselines", "metrics", "dsp", "sim", "io", "conventions.py", "geometry.py",
+                 "method.py", "errors.py", "train/data.py",  # the fold's inputs: train/data's TrainingData
+                 "bench/fold.py", "bench/protocol.py", "bench/scoring.py", "bench/methods.py")
+# Settings only the trained methods read.
+TRAINING_FIELDS = ("epochs", "train_seed", "field", "train_overrides", "flag_overrides", "preset")
 
 
 def code_hash(paths: tuple[str, ...]) -> str:
@@ -97,6 +104,9 @@ class BenchConfig:
 
     name: str = "full"
     rooms: tuple[str, ...] = ROOMS
+    # Rooms of the user's own beyond the built-in ones: name -> OBJ mesh (development rooms, a
+    # user's hall); ``rooms`` may name them.
+    room_meshes: dict = dc_field(default_factory=dict)
     splits: tuple[str, ...] = ("A", "B", "C")
     seconds: float = 6.0  # simulated audio per capture
     sample_rate: int = 16000
@@ -134,9 +144,14 @@ class BenchConfig:
     preset: str = DEFAULT_PRESET  # the training configuration "audiogs" and its ablations start from
 
     def __post_init__(self) -> None:
+        for name, mesh in self.room_meshes.items():
+            if name in ROOMS or not str(name).isidentifier():
+                raise AudioGSError(f"bench room mesh name {name!r}: use a plain name other than {', '.join(ROOMS)}")
+            if not Path(mesh).is_file():
+                raise AudioGSError(f"bench room {name!r}: mesh file {mesh} not found")
         for r in self.rooms:
-            if r not in ROOMS:
-                raise AudioGSError(f"bench room {r!r} unknown; known: {', '.join(ROOMS)}")
+            if r not in ROOMS and r not in self.room_meshes:
+                raise AudioGSError(f"bench room {r!r} unknown; known: {', '.join([*ROOMS, *self.room_meshes])}")
         for s in self.splits:
             if s not in SPLIT_LAYOUT:
                 raise AudioGSError(f"bench split {s!r} unknown; known: {', '.join(SPLIT_LAYOUT)}")
@@ -211,10 +226,16 @@ class BenchConfig:
                 kw[k] = v
         return cls(**kw)
 
-    def key(self) -> str:
-        """Hash of everything that changes results: these settings, the trainer's and model's
-        defaults and the source code that computes scores. Part files carry it and are
-        reused only on a match, so a changed model is never scored with stale parts."""
+    def room_source(self, room: str) -> str:
+        """What the simulator builds ``room`` from: a built-in room's name or the mesh file."""
+        return str(self.room_meshes.get(room, room))
+
+    def key(self, method: str = "audiogs") -> str:
+        """Hash of everything that changes ``method``'s results: these settings, the trainer's and
+        model's defaults and the source code that computes its scores. Part files carry it and
+        are reused only on a match, so a changed model is never scored with stale parts. A
+        baseline that does not train depends on neither the model nor the trainer: its parts
+        are kept when only they change."""
         from audiogs_core.model.flags import ModelFlags
         from audiogs_core.train.settings import TrainSettings
 
@@ -225,9 +246,14 @@ class BenchConfig:
         # since it decides what a unit computes.
         for selection in SELECTION_FIELDS:
             d.pop(selection, None)
-        d["train_defaults"] = TrainSettings().to_dict()
-        d["flag_defaults"] = ModelFlags().to_dict()
-        d["code"] = code_hash(RESULT_CODE)
+        if method in NON_LEARNED:
+            for training in TRAINING_FIELDS:
+                d.pop(training, None)
+            d["code"] = code_hash(BASELINE_CODE)
+        else:
+            d["train_defaults"] = TrainSettings().to_dict()
+            d["flag_defaults"] = ModelFlags().to_dict()
+            d["code"] = code_hash(RESULT_CODE)
         return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def steps_per_training(self) -> int:

@@ -97,13 +97,13 @@ def protocol_notes(config: BenchConfig) -> dict:
     }
 
 
-def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wall_s: float, reused: int,
-                 jobs: int, threads: int | None, command: str | None) -> dict:
-    """Read every part (made with settings hash ``key``), write results.json, results.md and
-    the figures; return the results."""
+def write_report(config: BenchConfig, out: Path, units: list[Unit], keys: dict[str, str], wall_s: float,
+                 reused: int, jobs: int, threads: int | None, command: str | None) -> dict:
+    """Read every part (made with its method's settings hash, ``keys[method]``), write
+    results.json, results.md and the figures; return the results."""
     parts = {}
     for u in units:
-        part = read_part(out, u, key)
+        part = read_part(out, u, keys[u.method])
         if part is None:
             raise AudioGSError(f"bench part {u.slug} is missing from {out}")
         parts[u] = part
@@ -111,7 +111,7 @@ def write_report(config: BenchConfig, out: Path, units: list[Unit], key: str, wa
     mark_inert_ablations(config, grouped)
     results = {
         "format": RESULTS_FORMAT, "version": 1,
-        "protocol": {"settings": config.to_dict(), "key": key, **protocol_notes(config)},
+        "protocol": {"settings": config.to_dict(), "key": keys.get("audiogs"), "keys": keys, **protocol_notes(config)},
         "captures": capture_notes(config, out),
         "environment": environment(jobs, threads, command),
         "run": {"wall_s": wall_s, "units": len(units), "reused_units": reused,

@@ -29,8 +29,8 @@ TRAINED_FIRST = ("audiogs", "implicit_field")  # long units start first so the p
 def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | None = None) -> dict:
     """Train/predict one method on one fold, score every test view, write the part.
 
-    ``key`` (default ``config.key()``) is the run's settings hash, computed once
-    by the caller so that every part of a run carries the same one.
+    ``key`` (default ``config.key(unit.method)``) is the settings hash of the unit's method,
+    computed once by the caller so that every part of a run carries the same one.
     """
     from audiogs_core.bench.fold import load_fold
     from audiogs_core.bench.methods import run_method
@@ -71,7 +71,7 @@ def run_unit(config: BenchConfig, out_dir: str | Path, unit: Unit, key: str | No
             if t.name == fold.plan.sample_view:
                 sample = str(wav.relative_to(out_dir))
     part = {
-        "format": PART_FORMAT, "key": key or config.key(), "unit": unit.to_dict(),
+        "format": PART_FORMAT, "key": key or config.key(unit.method), "unit": unit.to_dict(),
         "train_views": fold.plan.train, "reference_view": fold.plan.reference_view,
         "train_s": run.train_s, "render_s": run.render_s, "info": run.info,
         "views": views, "sample_audio": sample, "sample_view": fold.plan.sample_view,
@@ -178,9 +178,9 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
     jobs = default_jobs(config) if jobs is None else int(jobs)
     if jobs < 1:
         raise AudioGSError(f"jobs must be at least 1, got {jobs}")
-    key = config.key()
     units = plan_units(config)
-    todo = [u for u in units if read_part(out, u, key) is None]
+    keys = {m: config.key(m) for m in sorted({u.method for u in units})}
+    todo = [u for u in units if read_part(out, u, keys[u.method]) is None]
     total = len(capture_jobs(config)) + len(todo) + 1
     counter = [0]
     threads = max(1, (os.cpu_count() or 1) // jobs)
@@ -196,11 +196,11 @@ def run_bench(config: BenchConfig, out_dir: str | Path = "bench_out", progress=N
             progress.update(0, total, stage="captures")
         _drain(pool, {pool.submit(_capture_job, cfg, str(out), job): "capture " + ", ".join(f"{r}-{lay}" for r, lay in job)
                       for job in capture_jobs(config)}, progress, counter, total)
-        _drain(pool, {pool.submit(_unit_job, cfg, str(out), u.to_dict(), key): u.slug for u in _order(todo)},
+        _drain(pool, {pool.submit(_unit_job, cfg, str(out), u.to_dict(), keys[u.method]): u.slug for u in _order(todo)},
                progress, counter, total)
     finally:
         pool.shutdown(cancel_futures=True)
-    results = write_report(config, out, units, key, wall_s=time.monotonic() - t0, reused=len(units) - len(todo),
+    results = write_report(config, out, units, keys, wall_s=time.monotonic() - t0, reused=len(units) - len(todo),
                            jobs=jobs, threads=threads if jobs > 1 else None, command=command)
     counter[0] += 1
     if progress is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from audiogs_core.cli.progress import Progress
 from audiogs_core.errors import AudioGSError
@@ -37,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default=None, help="training configuration of 'audiogs' (default: the product's default preset)")
     p.add_argument("--splits", default=None, metavar="A,B,C",
                    help="run only these splits (A: ring views, B: grid views, C: listener paths)")
+    p.add_argument("--rooms", default=None, metavar="ROOM,...",
+                   help="rooms to run: shoebox, lshape and OBJ meshes of your own (each named by its file's "
+                        "stem), e.g. shoebox,dev/hall.obj (default: shoebox,lshape)")
+    p.add_argument("--sim-seed", type=int, default=None,
+                   help="the room simulator's seed (default 0; development runs use others: new noise, "
+                        "new ray paths)")
     p.add_argument("--progress", default="text", choices=["text", "jsonl", "none"])
 
 
@@ -52,6 +59,28 @@ def parse_assignments(items: list[str], option: str) -> dict:
         except ValueError:
             out[key.strip()] = value
     return out
+
+
+def parse_rooms(text: str) -> dict:
+    """``"shoebox,dev/hall.obj"`` -> the config's ``rooms`` (OBJ files named by their stem) and
+    ``room_meshes`` (name -> absolute path)."""
+    rooms: list[str] = []
+    meshes: dict[str, str] = {}
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        if item.lower().endswith(".obj"):
+            path = Path(item).expanduser().resolve()
+            if not path.is_file():
+                raise AudioGSError(f"--rooms: mesh {item} not found")
+            if path.stem in meshes and meshes[path.stem] != str(path):
+                raise AudioGSError(f"--rooms: two meshes named {path.stem!r}; rename one file")
+            meshes[path.stem] = str(path)
+            item = path.stem
+        rooms.append(item)
+    if not rooms:
+        raise AudioGSError("--rooms needs at least one room")
+    return {"rooms": tuple(dict.fromkeys(rooms)), "room_meshes": meshes}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     if args.methods is not None:
         asked = [m.strip() for m in args.methods.split(",") if m.strip()]
         changes["methods"] = ("audiogs", *(m for m in asked if m != "audiogs"))
+    if args.rooms is not None:
+        changes.update(parse_rooms(args.rooms))
+    if args.sim_seed is not None:
+        changes["sim_seed"] = args.sim_seed
     if args.preset is not None:
         from audiogs_core.train.presets import get_preset
 
@@ -114,9 +147,10 @@ def _command(args: argparse.Namespace) -> str:
     if args.quick:
         words.append("--quick")
     words += ["--out", str(args.out)]
-    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "methods", "preset", "splits"):
+    for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "methods", "preset", "splits", "rooms",
+                 "sim_seed"):
         if getattr(args, flag) is not None:
-            words += [f"--{flag}", str(getattr(args, flag))]
+            words += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if args.device != "cpu":
         words += ["--device", args.device]
     words += [f"--train-setting {x}" for x in args.train_setting] + [f"--flag {x}" for x in args.flag]

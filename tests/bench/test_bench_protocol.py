@@ -1,5 +1,7 @@
 """The benchmark protocol: what the full and quick runs contain, folds, subsets, cache keys."""
 
+from pathlib import Path
+
 import pytest
 
 from _bench_data import grid_capture, ring_capture
@@ -128,6 +130,59 @@ def test_part_key_ignores_which_units_run_but_not_how_they_run():
     assert shrink(base, epochs=10).key() != base.key()
     assert shrink(base, dpam_folds=(0,)).key() != base.key()
     assert shrink(base, preset="published").key() != base.key()
+
+
+def test_a_baseline_that_does_not_train_keeps_its_key_when_only_the_model_changes():
+    base = full_config()
+    for change in ({"flag_overrides": {"occlusion": False}}, {"train_overrides": {"lr_gain": 0.1}},
+                   {"preset": "tuned"}, {"epochs": 10}, {"train_seed": 3}):
+        other = shrink(base, **change)
+        assert other.key("audiogs") != base.key("audiogs"), change
+        assert other.key("nearest_view") == base.key("nearest_view"), change
+        assert other.key("mean_view") == base.key("mean_view"), change
+    assert shrink(base, epochs=10).key("implicit_field") != base.key("implicit_field")  # it trains
+    # What a baseline does see still counts: the simulated room, the scoring.
+    assert shrink(base, sim_seed=5).key("dsp") != base.key("dsp")
+    assert shrink(base, dpam_folds=(0,)).key("dsp") != base.key("dsp")
+    assert base.key() == base.key("audiogs")
+
+
+def test_the_non_learned_baselines_read_only_the_code_their_key_hashes():
+    # A baseline's key hashes BASELINE_CODE only: anything else of the package it imported could
+    # change its results while its parts were reused.
+    import subprocess, sys
+
+    from audiogs_core.bench.protocol import BASELINE_CODE
+
+    # (the bench's own glue, fold.py and scoring.py, is hashed as a whole: importing it loads the package)
+    code = ("import sys, audiogs_core.baselines.registry, audiogs_core.metrics.registry, audiogs_core.metrics.tracking,"
+            " audiogs_core.metrics.itd, audiogs_core.metrics.coherence, audiogs_core.metrics.dpam;"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith('audiogs_core')))")
+    files = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    import audiogs_core
+    root = Path(audiogs_core.__file__).parent
+    for f in files:
+        rel = Path(f).relative_to(root).as_posix()
+        assert any(rel == c or rel.startswith(c + "/") for c in BASELINE_CODE), rel
+
+
+def test_rooms_of_ones_own_by_mesh(tmp_path):
+    from audiogs_core.sim.rooms import shoebox, write_room_obj
+
+    mesh = tmp_path / "hall.obj"
+    write_room_obj(mesh, shoebox().polygons)
+    cfg = shrink(full_config(), rooms=("shoebox", "hall"), room_meshes={"hall": str(mesh)})
+    assert cfg.room_source("hall") == str(mesh) and cfg.room_source("shoebox") == "shoebox"
+    assert BenchConfig.from_dict(cfg.to_dict()) == cfg
+    moved = tmp_path / "other.obj"
+    moved.write_bytes(mesh.read_bytes())
+    assert shrink(cfg, room_meshes={"hall": str(moved)}).key() != cfg.key()  # another mesh, other results
+    with pytest.raises(AudioGSError, match="cave"):
+        shrink(cfg, rooms=("cave",))
+    with pytest.raises(AudioGSError, match="not found"):
+        shrink(cfg, room_meshes={"hall": str(tmp_path / "missing.obj")})
+    with pytest.raises(AudioGSError, match="other than"):
+        shrink(cfg, room_meshes={"shoebox": str(mesh)})
 
 
 def test_contradicting_flags_fail_when_the_run_is_configured():

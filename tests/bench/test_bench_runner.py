@@ -162,3 +162,15 @@ def test_a_rerun_reuses_parts_and_captures(bench):
     again = run_bench(TINY, out, jobs=2)  # a worker pool: it only checks the cached captures
     assert again["run"]["reused_units"] == again["run"]["units"] == len(plan_units(TINY))
     assert again["groups"]["A/shoebox/close"]["subsets"] == first["groups"]["A/shoebox/close"]["subsets"]
+
+
+def test_a_changed_model_reuses_the_baselines_parts(bench):
+    out = bench[0]
+    small = shrink(TINY, methods=("audiogs", "nearest_view"), ablations=(), splits=("A",), folds_a=(0,),
+                   references=("close",))
+    first = run_bench(small, out, jobs=1)
+    assert first["run"]["reused_units"] == first["run"]["units"] == 2  # both were scored by the fixture's run
+    changed = run_bench(shrink(small, flag_overrides={"near_distance": 0.5}), out, jobs=1)
+    assert changed["run"]["units"] == 2 and changed["run"]["reused_units"] == 1  # AudioGS trained again
+    scores = changed["groups"]["A/shoebox/close"]["subsets"]["heldout"]["methods"]
+    assert scores["nearest_view"] == first["groups"]["A/shoebox/close"]["subsets"]["heldout"]["methods"]["nearest_view"]
