@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rooms", default=None, metavar="ROOM,...",
                    help="rooms to run: shoebox, lshape and OBJ meshes of your own (each named by its file's "
                         "stem), e.g. shoebox,dev/hall.obj (default: shoebox,lshape)")
+    p.add_argument("--references", default=None, metavar="close,view",
+                   help="split A and C reference settings to run: the close mic, a binaural train view "
+                        "(default: both)")
     p.add_argument("--sim-seed", type=int, default=None,
                    help="the room simulator's seed (default 0; development runs use others: new noise, "
                         "new ray paths)")
@@ -123,6 +126,11 @@ def run(args: argparse.Namespace) -> int:
         changes.update(parse_rooms(args.rooms))
     if args.sim_seed is not None:
         changes["sim_seed"] = args.sim_seed
+    if args.references is not None:
+        changes["references"] = tuple(x.strip() for x in args.references.split(",") if x.strip())
+        if not changes["references"]:
+            raise AudioGSError("--references needs close, view or both")
+        changes["ablation_references"] = tuple(r for r in config.ablation_references if r in changes["references"])
     if args.preset is not None:
         from audiogs_core.train.presets import get_preset
 
@@ -148,7 +156,7 @@ def _command(args: argparse.Namespace) -> str:
         words.append("--quick")
     words += ["--out", str(args.out)]
     for flag in ("jobs", "epochs", "seconds", "folds", "ablations", "methods", "preset", "splits", "rooms",
-                 "sim_seed"):
+                 "sim_seed", "references"):
         if getattr(args, flag) is not None:
             words += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if args.device != "cpu":

@@ -17,9 +17,14 @@ STATIC = ("MAG", "LRE", "RTE", "DPAM", "DPAM_ears", "ITDE", "ICE")
 TRACK = ("LEVEL", "ILD", "ITD", "TREND")
 
 
-def group_scores(bench: Path, split: str, ref: str, subset: str, method: str, folds) -> dict:
+def bench_rooms(bench: Path, split: str, ref: str) -> list[str]:
+    """The rooms a run's part files hold for (split, reference): the benchmark's or development ones."""
+    return sorted(d.name[len(split) + 1:-len(ref) - 1] for d in (bench / "parts").glob(f"{split}-*-{ref}"))
+
+
+def group_scores(bench: Path, split: str, ref: str, subset: str, method: str, folds, only_room=None) -> dict:
     rooms = []
-    for room in ("shoebox", "lshape"):
+    for room in ([only_room] if only_room else bench_rooms(bench, split, ref)):
         per_fold = []
         for fold_dir in sorted((bench / "parts" / f"{split}-{room}-{ref}").glob("fold*")):
             if split == "A" and int(fold_dir.name[4:]) not in folds:

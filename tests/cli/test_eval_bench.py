@@ -84,7 +84,7 @@ def test_bench_on_a_room_of_ones_own(tmp_path, capsys, monkeypatch):
     from audiogs_core.sim.rooms import shoebox, write_room_obj
 
     tiny = bench_pkg.shrink(bench_pkg.quick_config(), name="cli-test", seconds=3.0, epochs=1, n_rays=300,
-                            splits=("A",), folds_a=(0,), references=("close",), ablations=(), ablation_folds=(),
+                            splits=("A",), folds_a=(0,), ablations=(), ablation_folds=(),
                             dpam_folds=(), metrics=("MAG",))
     monkeypatch.setattr(bench_pkg, "quick_config", lambda: tiny)
     mesh = tmp_path / "meshes" / "hall.obj"
@@ -92,14 +92,15 @@ def test_bench_on_a_room_of_ones_own(tmp_path, capsys, monkeypatch):
     write_room_obj(mesh, shoebox().polygons)
     out = tmp_path / "b"
     assert main(["bench", "--quick", "--out", str(out), "--jobs", "1", "--methods", "mean_view", "--rooms",
-                 str(mesh), "--sim-seed", "7", "--progress", "none"]) == 0
+                 str(mesh), "--sim-seed", "7", "--references", "close", "--progress", "none"]) == 0
     results = json.loads((out / "results.json").read_text())
     assert results["protocol"]["settings"]["rooms"] == ["hall"]
     assert results["protocol"]["settings"]["sim_seed"] == 7
     assert list(results["groups"]) == ["A/hall/close"]
     sim = json.loads((out / "captures" / "hall-ring" / "capture.json").read_text())["simulation"]
     assert sim["room"] == str(mesh) and sim["seed"] == 7
-    assert f"--rooms {mesh} --sim-seed 7" in results["environment"]["command"]
+    assert results["protocol"]["settings"]["references"] == ["close"]
+    assert f"--rooms {mesh} --sim-seed 7 --references close" in results["environment"]["command"]
     assert main(["bench", "--quick", "--out", str(out), "--rooms", str(tmp_path / "none.obj")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "none.obj" in err[0] and "not found" in err[0]
