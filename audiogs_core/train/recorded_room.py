@@ -88,20 +88,29 @@ def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_dista
         yield stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
 
 
-def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, never_up: bool = False) -> np.ndarray:
+def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, never_up: bool = False,
+           mean_magnitude: bool = False) -> np.ndarray:
     """[2, length] float32: the views' ``rooms`` (frames [2, F, N] each) summed, each bin scaled
     to their mean energy; with ``never_up`` only down: where the sum has less energy than one
     room (what the rooms share cancelled by ``late_room``'s turns; the same recording given
-    thrice) the bin keeps what is left rather than rounding noise made loud."""
+    thrice) the bin keeps what is left rather than rounding noise made loud. With
+    ``mean_magnitude`` each cell takes the rooms' mean magnitude under the sum's phase."""
     mix: torch.Tensor | None = None
+    magnitude: torch.Tensor | None = None
     energy = torch.zeros(settings.n_freq, dtype=torch.float64)
     count = 0
     for room in rooms:
         energy += (room.abs() ** 2).mean(dim=(0, 2)).double()
         mix = room if mix is None else mix + room
+        if mean_magnitude:
+            magnitude = room.abs() if magnitude is None else magnitude + room.abs()
         count += 1
     assert mix is not None, "a recorded room needs at least one view"
     energy /= count
+    if magnitude is not None:
+        # One position's fine structure (a diffuse field's cell magnitudes are Rayleigh-random)
+        # is heard nowhere else; the mean over positions is what any listener's is near.
+        mix = magnitude * torch.exp(1j * torch.angle(mix))
     mixed = (mix.abs() ** 2).mean(dim=(0, 2)).double()
     scale = torch.sqrt(energy / mixed.clamp_min(1e-30))
     if never_up:
@@ -111,15 +120,18 @@ def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, n
 
 
 def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
-                  reference_distance: float, settings: StftSettings, speed_of_sound: float) -> np.ndarray:
+                  reference_distance: float, settings: StftSettings, speed_of_sound: float,
+                  room_magnitude: str = "sum") -> np.ndarray:
     """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a close mic's timing.
 
     view_distances [V]: each view's distance to the talker (m); reference [1, T]: the close mic,
-    reference_distance its distance to the talker.
+    reference_distance its distance to the talker; room_magnitude: "sum" (the summed rooms'
+    magnitude) or "mean" (the views' mean magnitude per cell, under the sum's phase).
     """
     ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
     views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
-    return summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1])
+    return summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1],
+                  mean_magnitude=room_magnitude == "mean")
 
 
 def late_room(model: AudioGaussians, views: np.ndarray, view_distances: np.ndarray, reference_distance: float,

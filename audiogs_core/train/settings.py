@@ -48,6 +48,11 @@ class TrainSettings:
     # of a reverberant (Rayleigh-like) magnitude, about 1.6 dB below its energy; what a
     # listener (and LEVEL) hears is the energy.
     final_level: str = "none"
+    # A close mic's recorded room (flag recorded_room): "sum" (the train views' rooms summed, each
+    # bin at their mean energy) or "mean" (each cell at the views' mean magnitude, under the
+    # summed rooms' phase, each bin at their mean energy): less of any one position's fine
+    # structure, which no listener elsewhere hears (train/recorded_room.py).
+    room_magnitude: str = "sum"
 
     def to_dict(self) -> dict:
         """The settings as stored in model.json and checkpoints."""

@@ -184,6 +184,8 @@ def train_model(
         raise AudioGSError(f"unknown tail_init {settings.tail_init!r} (fixed or fit)")
     if settings.final_level not in ("none", "energy"):
         raise AudioGSError(f"unknown final_level {settings.final_level!r} (none or energy)")
+    if settings.room_magnitude not in ("sum", "mean"):
+        raise AudioGSError(f"unknown room_magnitude {settings.room_magnitude!r} (sum or mean)")
     dev = resolve_device(device)
     torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -198,7 +200,8 @@ def train_model(
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
     # What the model renders from: the reference, and the views' recorded room with it
-    rendered_from = start_split(model, data, reference, views, stft_cfg) if flags.split_field else reference
+    rendered_from = start_split(model, data, reference, views, stft_cfg,
+                                                   settings.room_magnitude) if flags.split_field else reference
     model.to(dev)
     windows = make_windows(rendered_from, views, window_len, stft_cfg,
                            history_frames=TAIL_FRAMES if flags.reverb_tail else 0)

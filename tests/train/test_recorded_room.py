@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from audiogs_core.conventions import stft_settings
+from audiogs_core.dsp.stft import stft
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import AudioGaussians, GridSpec
 from audiogs_core.train.recorded_room import advanced, late_room, recorded_room, summed, views_decay_tau
@@ -97,6 +98,31 @@ def test_each_bin_has_the_views_mean_room_energy_even_when_the_views_are_alike()
     twice = _room(np.concatenate([views, views]), [2.0, 2.0], mic)
     # the same view twice adds coherently (4x the energy); the room is scaled back to its mean
     assert twice == pytest.approx(one, abs=1e-5)
+
+
+def test_the_mean_magnitude_room_keeps_the_energy_and_loses_one_positions_fine_structure():
+    # room_magnitude "mean": each cell at the views' mean magnitude under the sum's phase. Its
+    # level per bin is the views' room energy, as the sum's; its cells scatter less about the bin's
+    # level than one diffuse field's (Rayleigh-random) cells do, and it is still no copy of the talker.
+    distances = [1.5, 1.8, 2.0, 2.2, 2.5, 2.8, 3.0]
+    mic, views, _ = _views_in_a_room(distances)
+    cfg = stft_settings(SR)
+    rooms = {kind: recorded_room(views, np.asarray(distances), mic, 0.3, cfg, C, kind) for kind in ("sum", "mean")}
+    spectra = {k: stft(torch.from_numpy(v), cfg).abs().double() for k, v in rooms.items()}  # [2, F, N]
+    level = {k: (s ** 2).mean(dim=(0, 2)) for k, s in spectra.items()}
+    band = slice(20, 200)
+    ratio = level["mean"][band] / level["sum"][band]
+    assert float(ratio.mean()) == pytest.approx(1.0, abs=0.1)
+
+    def scatter(s):  # the spread of the cells' level (dB) over the band's bins, frame by loud frame
+        db = 20 * torch.log10(s[:, band] + 1e-9)  # [2, bins, N] (the noise's spectrum is flat)
+        level_db = 10 * torch.log10((s[:, band] ** 2).mean(dim=1))  # [2, N]
+        loud = level_db > level_db.max() - 30
+        return float(db.std(dim=1)[loud].mean())
+    assert scatter(spectra["mean"]) < 0.8 * scatter(spectra["sum"])
+    talker = mic[0].astype(np.float64)
+    for ear in rooms["mean"].astype(np.float64):
+        assert abs(np.dot(ear, talker)) / np.sqrt(np.dot(ear, ear) * np.dot(talker, talker)) < 0.1
 
 
 def test_the_room_is_moved_to_the_references_timing():
