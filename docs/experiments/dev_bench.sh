@@ -16,6 +16,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 out=$1; tag=$2; shift 2
 dev="${DEV_ROOMS:-$root/docs/experiments/dev_rooms}"
 rooms="$dev/devbox.obj,$dev/devell.obj"
+cd "$root"  # python -m puts the working directory first on the path: this checkout's code runs
 if [ "$tag" != base ] && [ ! -d "$out/$tag" ]; then
   cp -r "$out/base" "$out/$tag"
 fi
