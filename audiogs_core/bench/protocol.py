@@ -71,7 +71,7 @@ RESULT_CODE = ("model", "train", "renderer.py", "baselines", "metrics", "dsp", "
                "bench/methods.py", "bench/fold.py", "bench/protocol.py", "bench/scoring.py")
 SIM_CODE = ("sim",)  # ... and cached captures
 # What a baseline that does not train reads: its parts outlive changes to the model, the trainer
-# and their settings (tests/bench/test_protocol.py checks that it imports nothing else of the package).
+# and their settings (tests/bench/test_bench_protocol.py checks that it imports nothing else of the package).
 BASELINE_CODE = ("__init__.py", "baselines", "metrics", "dsp", "sim", "io", "conventions.py", "geometry.py",
                  "method.py", "errors.py", "train/data.py",  # the fold's inputs: train/data's TrainingData
                  "bench/fold.py", "bench/protocol.py", "bench/scoring.py", "bench/methods.py")

@@ -100,10 +100,11 @@ def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, n
     energy = torch.zeros(settings.n_freq, dtype=torch.float64)
     count = 0
     for room in rooms:
-        energy += (room.abs() ** 2).mean(dim=(0, 2)).double()
+        size = room.abs()
+        energy += (size ** 2).mean(dim=(0, 2)).double()
         mix = room if mix is None else mix + room
         if mean_magnitude:
-            magnitude = room.abs() if magnitude is None else magnitude + room.abs()
+            magnitude = size if magnitude is None else magnitude + size
         count += 1
     assert mix is not None, "a recorded room needs at least one view"
     energy /= count

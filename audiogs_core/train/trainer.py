@@ -200,8 +200,8 @@ def train_model(
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
     # What the model renders from: the reference, and the views' recorded room with it
-    rendered_from = start_split(model, data, reference, views, stft_cfg,
-                                                   settings.room_magnitude) if flags.split_field else reference
+    rendered_from = (start_split(model, data, reference, views, stft_cfg, settings.room_magnitude)
+                     if flags.split_field else reference)
     model.to(dev)
     windows = make_windows(rendered_from, views, window_len, stft_cfg,
                            history_frames=TAIL_FRAMES if flags.reverb_tail else 0)
