@@ -29,7 +29,7 @@ from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, sp
 from audiogs_core.model.direct import Route, routes
 from audiogs_core.model.head_model import SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion
-from audiogs_core.train.recorded_room import late_room, recorded_room, views_decay_tau
+from audiogs_core.train.recorded_room import late_room, recorded_room, transfer_power, views_decay_tau
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
 from audiogs_core.model.gaussians import AudioGaussians
@@ -37,6 +37,8 @@ from audiogs_core.errors import AudioGSError
 from audiogs_core.train.data import TrainingData, init_centre, knows_source
 
 DIRECT_OFFSETS_DB = (-12.0, -9.0, -6.0, -3.0, 0.0)  # choose_direct_balance's candidates
+OFFSET_SMOOTH_BINS = 9  # measured_offset: moving average over frequency (dB)
+OFFSET_RANGE_DB = (-30.0, 12.0)  # and its bounds (a silent band's ratio is noise)
 ILD_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0)  # choose_ild_scale's
 MIN_ROOM_SHARE = 0.05  # balance_direct: the room keeps at least this share of a bin's view energy
 COHERENCE_STEPS = 2  # match_coherence: fixed-point steps
@@ -132,6 +134,30 @@ def match_coherence(model: AudioGaussians, render_views: Callable[[], np.ndarray
                                       .clamp(0.0, 1.0))
 
 
+def views_ear_power(model: AudioGaussians, data: TrainingData, settings: StftSettings) -> torch.Tensor:
+    """[F] float64: the power the direct part gives the train views' ears per unit of the
+    reference's at r0 (the sphere head's ear gains times (r0 / r)^2, averaged over views and ears)."""
+    freqs = bin_frequencies(settings).float()
+    rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
+    rel = model.source_position.cpu()[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
+    v = (rot * rel.unsqueeze(-1)).sum(-2)
+    gain_l, gain_r, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(v, freqs)  # [V, F]
+    distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
+    ear_power = (gain_l ** 2 + gain_r ** 2) / 2 * (float(model.direct_distance) / distance[:, None]) ** 2
+    return ear_power.mean(dim=0).double()
+
+
+def reference_level(model: AudioGaussians) -> float:
+    """G^2 physics gives the direct part: the reference's pressure at its own distance carried
+    to r0 by 1/r, (L_ref / r0)^2."""
+    # A close mic taken for the talker's position (the capture names no source) is at distance 0,
+    # where 1/r says nothing: its level counts as at near_distance, the distance law's bound.
+    ref_level_distance = float(model.reference_source_distance)
+    if ref_level_distance < 0.5 * model.flags.near_distance:
+        ref_level_distance = model.flags.near_distance
+    return (ref_level_distance / float(model.direct_distance)) ** 2
+
+
 @torch.no_grad()
 def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
                    settings: StftSettings, offset_db: float | np.ndarray = 0.0) -> None:
@@ -161,26 +187,15 @@ def balance_direct(model: AudioGaussians, data: TrainingData, reference: np.ndar
     direct = (ref_spec.abs().mean(dim=0) ** 2).mean(dim=1).double().cpu()  # [F]
     own_room = torch.zeros_like(direct) if own is None else (own.abs() ** 2).mean(dim=(0, 2)).double().cpu()
     tail = (model.reference_magnitude(ref_spec).transpose(0, 1) ** 2).mean(dim=1).double().cpu() - direct
-    freqs = bin_frequencies(settings).float()
-    rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
-    rel = model.source_position.cpu()[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
-    v = (rot * rel.unsqueeze(-1)).sum(-2)
-    gain_l, gain_r, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(v, freqs)  # [V, F]
-    distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
-    ear_power = ((gain_l ** 2 + gain_r ** 2) / 2 * (float(model.direct_distance) / distance[:, None]) ** 2)
+    ear_power = views_ear_power(model, data, settings)  # [F]
     view_energy = torch.zeros_like(direct)
     for view in views:
         view_energy += (stft(torch.from_numpy(np.ascontiguousarray(view)), settings).abs() ** 2).mean(dim=(0, 2)).double()
     view_energy /= len(views)
-    # A close mic taken for the talker's position (the capture names no source) is at distance 0,
-    # where 1/r says nothing: its level counts as at near_distance, the distance law's bound.
-    ref_level_distance = float(model.reference_source_distance)
-    if ref_level_distance < 0.5 * model.flags.near_distance:
-        ref_level_distance = model.flags.near_distance
-    g2 = (ref_level_distance / float(model.direct_distance)) ** 2 * 10.0 ** (offset / 10.0)
+    g2 = reference_level(model) * 10.0 ** (offset / 10.0)
     if keeps_recorded_room(model):
         own_room = own_room / g2  # recorded at the views' level (split_field.split_parts)
-    room = view_energy / g2 - direct * ear_power.mean(dim=0).double() - own_room
+    room = view_energy / g2 - direct * ear_power - own_room
     level = (room.clamp_min(MIN_ROOM_SHARE * view_energy / g2) / tail.clamp_min(1e-20)).clamp(1e-6, 1e6)
     model.gain_db.copy_((10.0 * torch.log10(g2)).to(model.gain_db))
     model.tail_db.add_(10.0 * torch.log10(level).to(model.tail_db))
@@ -199,20 +214,27 @@ def best_per_band(candidates, errors: np.ndarray, freqs_hz: np.ndarray) -> np.nd
 
 @torch.no_grad()
 def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                          settings: StftSettings, bin_error: Callable[[], np.ndarray]) -> np.ndarray:
-    """Start the direct-to-room balance, per octave band, at the offset of DIRECT_OFFSETS_DB
-    (``balance_direct``) whose rendered train views have the lowest magnitude error there
-    (``bin_error() -> [F]``, the training loss's magnitude term per bin); returns the offsets [F].
+                          settings: StftSettings, bin_error: Callable[[], np.ndarray],
+                          direct_level: str = "search") -> np.ndarray:
+    """Start the direct-to-room balance (``balance_direct``) per bin at an offset from physics'
+    level; returns the offsets [F].
 
-    At one listening distance the views cannot tell a louder direct sound from a louder room by
-    their level; they can by its shape in time (the room lags the talker) and by the ears' level
-    difference on views that face away (the room has none).
+    ``direct_level`` "search": per octave band, the offset of DIRECT_OFFSETS_DB whose rendered
+    train views have the lowest magnitude error there (``bin_error() -> [F]``, the training
+    loss's magnitude term per bin). At one listening distance the views cannot tell a louder
+    direct sound from a louder room by their level; they can by its shape in time (the room
+    lags the talker) and by the ears' level difference on views that face away (the room has
+    none). "transfer": the close mic's measured transfer to the views (``measured_offset``).
     """
     n_freq = model.grid.n_freq
     if data.reference_position is None or splits_reference(model):
         # No distance to scale by; or a binaural reference, recorded by ears like the views'
         balance_direct(model, data, reference, views, settings)
         return np.zeros(n_freq)
+    if direct_level == "transfer":
+        offset = measured_offset(model, data, reference, views, settings)
+        balance_direct(model, data, reference, views, settings, offset)
+        return offset
     tail_db, gain_db = model.tail_db.clone(), model.gain_db.clone()
     errors = []
     for offset in DIRECT_OFFSETS_DB:
@@ -224,6 +246,29 @@ def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: 
     model.gain_db.copy_(gain_db)
     balance_direct(model, data, reference, views, settings, best)
     return best
+
+
+def measured_offset(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
+                    settings: StftSettings) -> np.ndarray:
+    """[F] dB: how much louder the close mic's talker reaches the train views than physics poses
+    it (``reference_level`` and ``views_ear_power``): the measured same-frame transfer's power
+    (``recorded_room.transfer_power``, what ``recorded_room`` takes out of the views as the
+    talker's) over the posed one, smoothed over OFFSET_SMOOTH_BINS.
+
+    A real close mic and real ears are calibrated against each other no better than a few dB,
+    and a measured head is not the sphere (the benchmark's KEMAR is 15-20 dB under it below
+    1 kHz, relative to 2 kHz); what the transfer holds beyond the direct sound (reflections
+    within a frame of it) comes with it.
+    """
+    view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)  # [V, 3]
+    distances = view_routes(model, data, view_pos).length[:, 0].double().cpu().numpy()
+    measured = transfer_power(views, distances, reference, float(model.reference_source_distance), settings,
+                              model.grid.speed_of_sound)
+    posed = views_ear_power(model, data, settings).numpy() * reference_level(model)
+    ratio_db = 10.0 * np.log10((measured + 1e-30) / (posed + 1e-30))
+    kernel = np.ones(OFFSET_SMOOTH_BINS) / OFFSET_SMOOTH_BINS
+    smooth = np.convolve(np.pad(ratio_db, OFFSET_SMOOTH_BINS // 2, mode="edge"), kernel, mode="valid")
+    return np.clip(smooth, *OFFSET_RANGE_DB)
 
 
 @torch.no_grad()

@@ -70,13 +70,18 @@ def advanced(x: np.ndarray, samples: int) -> np.ndarray:
     return out
 
 
+def transfer(view: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """[2, F] complex: per ear and bin, the least-squares transfer h = <Y, X> / <X, X> from the
+    close mic's frames ``reference`` X [F, N] to the same frames of ``view`` Y [2, F, N] (the
+    talker's direct sound through the head, and what arrives within a frame of it)."""
+    power = (reference.abs() ** 2).sum(dim=-1)  # [F]
+    return (view * reference.conj()[None]).sum(dim=-1) / (power * (1.0 + RIDGE) + 1e-30)[None]
+
+
 def without_direct(view: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """[2, F, N] ``view`` [2, F, N] less what the close mic's frames ``reference`` [F, N], at the
-    same time, predict of it: per ear and bin, the least-squares transfer h = <Y, X> / <X, X>
-    (the talker's direct sound through the head, shorter than a frame) taken out, Y - h X."""
-    power = (reference.abs() ** 2).sum(dim=-1)  # [F]
-    h = (view * reference.conj()[None]).sum(dim=-1) / (power * (1.0 + RIDGE) + 1e-30)[None]  # [2, F]
-    return view - h[:, :, None] * reference[None]
+    same time, predict of it (``transfer``): Y - h X."""
+    return view - transfer(view, reference)[:, :, None] * reference[None]
 
 
 def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_distance: float,
@@ -86,6 +91,19 @@ def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_dista
     for view, distance in zip(views, view_distances):
         shift = int(round((float(distance) - reference_distance) / speed_of_sound * settings.sample_rate))
         yield stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
+
+
+def transfer_power(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
+                   reference_distance: float, settings: StftSettings, speed_of_sound: float) -> np.ndarray:
+    """[F] float64: |h|^2 of the close mic's ``transfer`` to the ``views`` [V, 2, T] (aligned as
+    ``recorded_room`` aligns them), averaged over views and ears: how loud the talker's sound
+    that a close mic [1, T] witnesses arrives at the views, measured rather than posed."""
+    ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
+    views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
+    total = np.zeros(settings.n_freq)
+    for spec in views_frames:
+        total += (transfer(spec, ref).abs() ** 2).mean(dim=0).double().numpy()
+    return total / len(views)
 
 
 def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, never_up: bool = False,

@@ -53,6 +53,10 @@ class TrainSettings:
     # summed rooms' phase, each bin at their mean energy): less of any one position's fine
     # structure, which no listener elsewhere hears (train/recorded_room.py).
     room_magnitude: str = "sum"
+    # A close mic's direct level at the train views (split field): "search" (per octave band, the
+    # offset from physics' level whose train views fit best) or "transfer" (the close mic's
+    # measured transfer to the views, per bin; train/diffuse_fit.measured_offset).
+    direct_level: str = "search"
 
     def to_dict(self) -> dict:
         """The settings as stored in model.json and checkpoints."""

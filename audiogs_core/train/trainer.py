@@ -186,6 +186,8 @@ def train_model(
         raise AudioGSError(f"unknown final_level {settings.final_level!r} (none or energy)")
     if settings.room_magnitude not in ("sum", "mean"):
         raise AudioGSError(f"unknown room_magnitude {settings.room_magnitude!r} (sum or mean)")
+    if settings.direct_level not in ("search", "transfer"):
+        raise AudioGSError(f"unknown direct_level {settings.direct_level!r} (search or transfer)")
     dev = resolve_device(device)
     torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -227,7 +229,8 @@ def train_model(
                 view_energy += (t.spec.abs() ** 2).sum(dim=-1).double().cpu()
             return total.numpy(), band_ild_error(pred_energy.numpy(), view_energy.numpy(),
                                                  bin_frequencies(stft_cfg).numpy())
-        choose_direct_balance(model, data, rendered_from, views, stft_cfg, lambda: view_errors()[0])
+        choose_direct_balance(model, data, rendered_from, views, stft_cfg, lambda: view_errors()[0],
+                              settings.direct_level)
         choose_ild_scale(model, lambda: view_errors()[1])
 
     out = Path(out_dir) if out_dir is not None else None

@@ -57,6 +57,26 @@ def test_the_balance_takes_per_band_the_offset_with_the_lowest_error(started):
     assert float((model.tail_db - tail_before)[bands == 2].mean()) > 3.0
 
 
+def test_the_transfer_balance_puts_the_direct_part_at_the_level_the_close_mic_measures(started):
+    # direct_level "transfer": no search; the direct part starts at the close mic's measured transfer
+    # to the views. Ears recorded 6 dB hotter (an uncalibrated pair) start it 6 dB higher, per bin,
+    # beyond the search's candidates; the free-field views' direct sound is near physics' level.
+    td, model, reference, views = started
+    physical = 20 * np.log10(0.3 / float(model.direct_distance))
+
+    def no_search():
+        raise AssertionError("the transfer balance renders no candidates")
+
+    offset = choose_direct_balance(model, td, reference, views, td.stft, no_search, "transfer")
+    assert offset.shape == (257,) and np.all(np.isfinite(offset))
+    assert np.allclose(model.gain_db.detach().numpy() - physical, offset, atol=1e-3)
+    speech = slice(4, 128)  # 125 Hz - 4 kHz: where the dry signal has its energy
+    assert abs(float(np.median(offset[speech]))) < 3.0
+    hotter = choose_direct_balance(model, td, reference, 2.0 * views, td.stft, no_search, "transfer")
+    assert np.allclose(hotter[speech] - offset[speech], 20 * np.log10(2.0), atol=0.05)
+    assert float(hotter[speech].max()) > max(diffuse_fit.DIRECT_OFFSETS_DB) + 3.0
+
+
 def test_the_ild_scale_takes_per_band_the_scale_with_the_lowest_error(started):
     _, model, _, _ = started
     bands = band_of_bins(np.arange(257) * 31.25, OCTAVE_CENTRES)

@@ -11,7 +11,8 @@ from audiogs_core.conventions import stft_settings
 from audiogs_core.dsp.stft import stft
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import AudioGaussians, GridSpec
-from audiogs_core.train.recorded_room import advanced, late_room, recorded_room, summed, views_decay_tau
+from audiogs_core.train.recorded_room import (advanced, late_room, recorded_room, summed, transfer_power,
+                                              views_decay_tau)
 
 SR = 16000
 C = 343.0
@@ -123,6 +124,23 @@ def test_the_mean_magnitude_room_keeps_the_energy_and_loses_one_positions_fine_s
     talker = mic[0].astype(np.float64)
     for ear in rooms["mean"].astype(np.float64):
         assert abs(np.dot(ear, talker)) / np.sqrt(np.dot(ear, ear) * np.dot(talker, talker)) < 0.1
+
+
+def test_the_close_mics_transfer_power_is_the_talkers_level_at_the_views():
+    # The close mic hears the talker at 0.3 m, the views at 1.5 and 2.5 m (1/r), each under a room
+    # 6 dB louder than its direct sound that the close mic does not witness: the measured power is
+    # the talker's own, (0.3 / r)^2 averaged over the views, and of the room only what arrives
+    # within the same frame (it starts 2.5 ms after the direct sound here).
+    distances = [1.5, 2.5]
+    mic, views, _ = _views_in_a_room(distances)
+    cfg = stft_settings(SR)
+    power = transfer_power(views, np.asarray(distances), mic, 0.3, cfg, C)
+    assert power.shape == (cfg.n_freq,)
+    expected = np.mean([(0.3 / r) ** 2 for r in distances])
+    band = slice(10, 240)
+    assert 0.0 < 10 * np.log10(np.median(power[band]) / expected) < 2.0
+    louder = transfer_power(2.0 * views, np.asarray(distances), mic, 0.3, cfg, C)
+    assert np.allclose(louder[band], 4.0 * power[band], rtol=1e-3)
 
 
 def test_the_room_is_moved_to_the_references_timing():

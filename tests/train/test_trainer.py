@@ -113,6 +113,17 @@ def test_resume_with_other_settings_is_refused(data, tmp_path):
         train_model(td, TrainSettings(epochs=1, window_s=1.0, lr_mu=0.1), out_dir=tmp_path / "m", resume=True)
 
 
+@pytest.mark.parametrize("setting, value, choices", [("tail_init", "measured", "fixed or fit"),
+                                                     ("final_level", "loud", "none or energy"),
+                                                     ("room_magnitude", "median", "sum or mean"),
+                                                     ("direct_level", "guess", "search or transfer")])
+def test_an_unknown_setting_value_is_one_clear_error_naming_the_choices(data, setting, value, choices):
+    from audiogs_core.errors import AudioGSError
+
+    with pytest.raises(AudioGSError, match=f"unknown {setting} '{value}' \\({choices}\\)"):
+        train_model(_small(data[2]), dataclasses.replace(TrainSettings(epochs=1), **{setting: value}))
+
+
 @pytest.mark.parametrize("name", ["tuned", "physical"])
 def test_presets_resume_to_the_uninterrupted_result(data, tmp_path, name):
     # The presets fit the reverberant tail before training (physical also its direct-to-room
