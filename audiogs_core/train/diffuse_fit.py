@@ -232,9 +232,9 @@ def choose_direct_balance(model: AudioGaussians, data: TrainingData, reference: 
         balance_direct(model, data, reference, views, settings)
         return np.zeros(n_freq)
     if direct_level == "transfer":
-        offset = measured_offset(model, data, reference, views, settings)
-        balance_direct(model, data, reference, views, settings, offset)
-        return offset
+        measured = measured_offset(model, data, reference, views, settings)
+        balance_direct(model, data, reference, views, settings, measured)
+        return measured
     tail_db, gain_db = model.tail_db.clone(), model.gain_db.clone()
     errors = []
     for offset in DIRECT_OFFSETS_DB:
