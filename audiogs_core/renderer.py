@@ -159,6 +159,23 @@ def model_head(meta: dict, hrtf: str | None = None) -> HeadModel | None:
     return head_model(kind, int(meta["sample_rate"]), float(meta["head_radius"]), float(meta["speed_of_sound"]))
 
 
+def ready_to_render(model: AudioGaussians, reference: np.ndarray, meta: dict, room: np.ndarray | None = None,
+                    room_polygons: list[np.ndarray] | None = None, hrtf: str | None = None) -> LoadedModel:
+    """A model ready to render as its model folder loads (``load_model``): in eval mode, with the
+    room its direct sound goes round (a split field's with flag occlusion, from ``room_polygons``)
+    and the head model.json names (or ``hrtf``, see :func:`model_head`).
+
+    The one way to render a model that was just trained (``TrainResult``: ``model``, ``meta``,
+    ``room``; the training data's ``reference`` and ``room_polygons``) as a user will hear it:
+    the benchmark scores it so. A model rendered without the room it was trained with sends
+    its direct sound through walls, and in a convex room too loud by the loss trained against.
+    """
+    model.eval()
+    polygons = room_polygons if model.flags.split_field and model.flags.occlusion else None
+    return LoadedModel(model=model, reference=np.asarray(reference, dtype=np.float32), meta=meta, room=room,
+                       occlusion=None if polygons is None else RoomOcclusion(polygons), head=model_head(meta, hrtf))
+
+
 def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str | None = None) -> LoadedModel:
     """Read a model folder onto ``device``, in eval mode, with its reference recording.
 
@@ -166,9 +183,7 @@ def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str
     None: the one model.json names), see :func:`model_head`.
     """
     mf = read_model_folder(folder)
-    head = model_head(mf.meta, hrtf)
     model = model_from_tensors(mf.meta, mf.tensors).to(device)
-    model.eval()
     reference, sr = mf.read_reference()
     if sr != mf.sample_rate:
         raise AudioGSError(f"{mf.reference_wav}: sample rate {sr} Hz, model.json says {mf.sample_rate} Hz")
@@ -177,8 +192,7 @@ def load_model(folder: str | Path, device: str | torch.device = "cpu", hrtf: str
     if keeps_recorded_room(model) and room is None:
         raise AudioGSError(f"{mf.folder}: the model keeps a recorded room (flags recorded_room, "
                            "binaural_recorded_room) but model.json names no room_audio file; retrain the model")
-    return LoadedModel(model=model, reference=reference.astype(np.float32), meta=mf.meta, room=room,
-                       occlusion=None if polygons is None else RoomOcclusion(polygons), head=head)
+    return ready_to_render(model, reference, mf.meta, room, polygons, hrtf)
 
 
 def _frame_times(start_s: float, n_frames: int, sample_rate: int, hop: int) -> np.ndarray:

@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.io.listener_path import ListenerPath
     from audiogs_core.model.flags import ModelFlags
-    from audiogs_core.renderer import LoadedModel, render_path, render_static
+    from audiogs_core.renderer import ready_to_render, render_path, render_static
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.presets import get_preset
     from audiogs_core.train.settings import TrainSettings
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
         outs = {}
         for dev in ("cpu", "cuda"):
             result = train_model(data, dataclasses.replace(base, epochs=1), flags, device="cpu")
-            loaded = LoadedModel(model=result.model.to(dev), reference=data.reference, meta={}, room=result.room)
+            loaded = ready_to_render(result.model.to(dev), data.reference, result.meta, result.room, data.room_polygons)
             path = ListenerPath(times=[0.0, data.duration], positions=[view.pose.position, view.pose.position + 1.0],
                                 rotations=[view.pose.rotation, [1.0, 0, 0, 0]])
             outs[dev] = (render_static(loaded, view.pose.position, view.pose.rotation), render_path(loaded, path))

@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     from audiogs_core.io.capture import load_capture, load_capture_audio
     from audiogs_core.metrics.evaluate import evaluate
     from audiogs_core.model.flags import ModelFlags
-    from audiogs_core.renderer import LoadedModel, render_static
+    from audiogs_core.renderer import ready_to_render, render_static
     from audiogs_core.train.data import training_data_from_capture
     from audiogs_core.train.presets import get_preset
     from audiogs_core.train.settings import TrainSettings
@@ -193,7 +193,7 @@ def main(argv=None) -> int:
             flags = dataclasses.replace(preset.flags, **flag_overrides)
         result = train_model(data, settings, flags, device=args.device)
         seconds = time.monotonic() - t0
-        loaded = LoadedModel(model=result.model.cpu(), reference=data.reference, meta=result.meta, room=result.room)
+        loaded = ready_to_render(result.model.cpu(), data.reference, result.meta, result.room, data.room_polygons)
         # How well the variant fits a view it trained on: underfitting and
         # failing to generalise call for different fixes.
         fit_name = data.view_names[-1]

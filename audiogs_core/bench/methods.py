@@ -61,12 +61,13 @@ def fit_audiogs(fold: FoldInputs, config: BenchConfig, flags: ModelFlags | None 
                 preset: str | None = None) -> tuple[Method, float, dict]:
     """Audio Gaussians with ``flags`` (default: full AudioGS of the preset) trained on the
     fold's train views: the method, its training seconds and what the report records."""
-    from audiogs_core.renderer import LoadedModel, ModelMethod
+    from audiogs_core.renderer import ModelMethod, ready_to_render
     from audiogs_core.train.trainer import train_model
 
     flags = model_flags(config, preset) if flags is None else flags
     result = train_model(fold.training, train_settings(config, preset), flags, device=config.device)
-    loaded = LoadedModel(model=result.model, reference=fold.training.reference, meta=result.meta, room=result.room)
+    loaded = ready_to_render(result.model, fold.training.reference, result.meta, result.room,
+                             fold.training.room_polygons)
     log = result.meta.get("training", {})
     return ModelMethod(loaded), result.seconds, {
         "flags": flags.to_dict(), "steps": log.get("steps"), "skipped_steps": log.get("skipped_steps"),

@@ -26,7 +26,8 @@ class DirectRoute:
     apparent_source: [N, 3] the source when in sight, else the diffracting edge point.
     length: [N] path length (m): |S-L| in sight, |S-E|+|E-L| round an edge.
     detour: [N] signed path difference (m): > 0 in the shadow, <= 0 in the lit
-        zone (minus the difference via the nearest edge, so 0 at the shadow boundary).
+        zone (minus the difference via the nearest edge, so 0 at the shadow boundary;
+        -inf in a room with no diffracting edge, a convex one: no shadow to be near).
     in_sight: [N] bool.
     """
 
@@ -172,6 +173,7 @@ class RoomOcclusion:
         seen = self.in_sight(s, ls)
         apparent, length, detour = np.repeat(s[None], n, axis=0), dist.copy(), np.zeros(n)
         if len(self.edges) == 0:
+            detour[seen] = -np.inf
             detour[~seen] = dist[~seen]
             return DirectRoute(apparent, length, detour, seen)
         pts, pos = self._edge_paths(s, ls)  # [N, K, 3], [N, K]
@@ -204,9 +206,11 @@ def diffraction_loss_db(detour: np.ndarray, freqs_hz: np.ndarray, speed_of_sound
     shadow A = 5 + 20 log10(x / tanh x); lit (-0.2 < N <= 0)
     A = 5 + 20 log10(x / tan x) clamped at 0; 0 for N <= -0.2.  Both give 5 dB
     at N = 0 (x/tanh x and x/tan x tend to 1), so walking into the shadow is
-    smooth.  Capped at MAX_LOSS_DB.
+    smooth.  Capped at MAX_LOSS_DB; 0 where the detour is -inf (no edge near).
     """
     d, f = np.asarray(detour, dtype=float), np.asarray(freqs_hz, dtype=float)
+    unshadowed = np.isneginf(d)
+    d = np.where(unshadowed, -1.0, d)
     fresnel = 2.0 * d[:, None] * f[None] / speed_of_sound
     x = np.sqrt(2.0 * np.pi * np.abs(fresnel))
     ratio = np.ones_like(x)  # the limit at N = 0
@@ -216,4 +220,5 @@ def diffraction_loss_db(detour: np.ndarray, freqs_hz: np.ndarray, speed_of_sound
     ratio[lit] = x[lit] / np.tan(x[lit])
     loss = 5.0 + 20.0 * np.log10(ratio)
     loss[fresnel <= -0.2] = 0.0
+    loss[unshadowed] = 0.0
     return np.clip(loss, 0.0, MAX_LOSS_DB)

@@ -61,3 +61,23 @@ def test_report_has_tracking_tables_and_plots(bench):
         assert (out / file).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "audio" / "C-shoebox-close" / "target__dolly_in.wav").is_file()
     assert (out / "audio" / "C-shoebox-close" / "idw_mix__walk_by.wav").is_file()
+
+
+def test_audiogs_is_scored_as_its_model_folder_renders_it(bench, tmp_path):
+    # The benchmark renders the model it just trained; a user renders the model folder. Both go
+    # round the room's walls (the shoebox: no corner, so no diffraction loss anywhere) and sound alike.
+    from audiogs_core.bench.captures import capture_dir
+    from audiogs_core.bench.fold import load_fold
+    from audiogs_core.bench.methods import fit_audiogs, model_flags, train_settings
+    from audiogs_core.renderer import load_model, render_path
+    from audiogs_core.train.trainer import train_model
+
+    out, _ = bench
+    unit = next(u for u in plan_units(TINY_C) if u.method == "audiogs" and u.reference == "close")
+    fold = load_fold(TINY_C, unit, capture_dir(out, "shoebox", "ring"))
+    method, _, _ = fit_audiogs(fold, TINY_C)
+    assert method.loaded.occlusion is not None and method.loaded.occlusion.edges.shape[0] == 0
+    train_model(fold.training, train_settings(TINY_C), model_flags(TINY_C), out_dir=tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    target = next(t for t in fold.targets if t.path is not None)
+    assert np.allclose(method.predict_path(target.path), render_path(loaded, target.path), atol=1e-5)

@@ -27,7 +27,10 @@ def test_shoebox_everything_in_sight_no_edges():
     ls = rng.uniform([0.1, 0.1, 0.1], [5.9, 4.9, 2.9], size=(50, 3))
     r = occ.direct_route(room.source, ls)
     assert r.in_sight.all()
-    np.testing.assert_array_equal(r.detour, 0.0)
+    # no edge to be in the shadow of: no loss (a detour of 0 would put every listener on a shadow
+    # boundary, 5 dB down at every frequency)
+    assert np.all(np.isneginf(r.detour))
+    np.testing.assert_array_equal(diffraction_loss_db(r.detour, np.linspace(0.0, 8000.0, 257), C), 0.0)
     np.testing.assert_array_equal(r.apparent_source, np.repeat(room.source[None], 50, axis=0))
     np.testing.assert_allclose(r.length, np.linalg.norm(ls - room.source, axis=1))
 
