@@ -95,9 +95,14 @@ def diffuse_coherence(model: AudioGaussians, reference: np.ndarray, views: np.nd
         return np.zeros(len(gamma), dtype=np.float32)
     bins = np.arange(len(gamma))
     gamma = np.interp(bins, bins[known], gamma[known])
-    kernel = np.ones(SMOOTH_BINS) / SMOOTH_BINS
-    padded = np.pad(gamma, SMOOTH_BINS // 2, mode="edge")
-    return np.clip(np.convolve(padded, kernel, mode="valid"), 0.0, 1.0).astype(np.float32)
+    return np.clip(moving_average(gamma, SMOOTH_BINS), 0.0, 1.0).astype(np.float32)
+
+
+def moving_average(x: np.ndarray, bins: int) -> np.ndarray:
+    """[F] ``x`` [F] averaged over the ``bins`` (odd) bins about each, the end values repeated
+    beyond the ends (a per-bin estimate is too noisy to use alone)."""
+    kernel = np.ones(bins) / bins
+    return np.convolve(np.pad(x, bins // 2, mode="edge"), kernel, mode="valid")
 
 
 def mean_band_coherence(x: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -266,9 +271,7 @@ def measured_offset(model: AudioGaussians, data: TrainingData, reference: np.nda
                               model.grid.speed_of_sound)
     posed = views_ear_power(model, data, settings).numpy() * reference_level(model)
     ratio_db = 10.0 * np.log10((measured + 1e-30) / (posed + 1e-30))
-    kernel = np.ones(OFFSET_SMOOTH_BINS) / OFFSET_SMOOTH_BINS
-    smooth = np.convolve(np.pad(ratio_db, OFFSET_SMOOTH_BINS // 2, mode="edge"), kernel, mode="valid")
-    return np.clip(smooth, *OFFSET_RANGE_DB)
+    return np.clip(moving_average(ratio_db, OFFSET_SMOOTH_BINS), *OFFSET_RANGE_DB)
 
 
 @torch.no_grad()
