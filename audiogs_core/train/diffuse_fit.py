@@ -295,13 +295,13 @@ def choose_ild_scale(model: AudioGaussians, ild_error: Callable[[], np.ndarray])
 
 
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                settings: StftSettings, room_magnitude: str = "sum") -> np.ndarray:
+                settings: StftSettings, room_magnitude: str = "sum", room_start_s: float = 0.0) -> np.ndarray:
     """Set the split field's geometry, a physical direct-to-room balance and the diffuse
     coherence (after the tail is started; ``choose_direct_balance`` then refines the balance).
 
     Returns what the split field renders from: ``reference`` [C, T], with the views' recorded
-    room (``train/recorded_room.py``; a close mic's with ``room_magnitude``, TrainSettings) as two
-    more channels when the model keeps one.
+    room (``train/recorded_room.py``; a close mic's with ``room_magnitude`` and ``room_start_s``,
+    TrainSettings) as two more channels when the model keeps one.
     """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
@@ -316,7 +316,7 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
             room = late_room(model, views, distances, ref_distance, settings)
         else:
             room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound,
-                                 room_magnitude)
+                                 room_magnitude, room_start_s)
         reference = np.concatenate([reference, room]).astype(np.float32)
     elif splits_reference(model):
         model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))

@@ -7,7 +7,7 @@ benchmark test view, though sweeps 1-4 ran in the benchmark's rooms and poses;
 sweep 6 re-checked every setting on development rooms only (BENCHMARKS.md
 records the sweeps, what each shared with the benchmark, and the numbers).
 ``physical``, the default, is ``tuned`` with the split field (DESIGN.md §4, "Direct and
-diffuse"), built and chosen on development rooms and paths only (sweeps 7 and 8). It needs to
+diffuse"), built and chosen on development rooms and paths only (sweeps 7 to 13). It needs to
 know where the talker is (a source in the capture, or a close mic's position): a capture that
 does not say trains ``tuned`` by default (``default_preset``).
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from audiogs_core.errors import AudioGSError
+from audiogs_core.model.diffuse import ONSET_S
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.train.settings import TrainSettings
 
@@ -57,7 +58,8 @@ PRESETS: dict[str, Preset] = {
 PRESETS["physical"] = Preset(
     replace(PRESETS["tuned"].settings,
             lr_decay=0.02,  # the one distance exponent must move
-            final_level="energy"),  # the level a listener hears, not the L1 fit's median
+            final_level="energy",  # the level a listener hears, not the L1 fit's median
+            room_start_s=ONSET_S),  # a close mic's recorded room starts after the direct sound, as the synthetic one
     replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False,
             dereverb_reference=True, recorded_room=True, room_distance=True),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",

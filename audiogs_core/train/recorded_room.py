@@ -51,6 +51,7 @@ from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.train.room_decay import blind_decay_tau
 
 RIDGE = 1e-3  # relative to the bin's power: keeps the transfer finite where the close mic is silent
+MAX_ROOM_START_S = 0.05  # a room that starts later than this would drop its early reflections
 
 
 def views_decay_tau(views: np.ndarray, settings: StftSettings) -> np.ndarray:
@@ -140,17 +141,27 @@ def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, n
 
 def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
                   reference_distance: float, settings: StftSettings, speed_of_sound: float,
-                  room_magnitude: str = "sum") -> np.ndarray:
-    """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a close mic's timing.
+                  room_magnitude: str = "sum", start_s: float = 0.0) -> np.ndarray:
+    """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a close mic's timing, delayed by
+    ``start_s``.
 
     view_distances [V]: each view's distance to the talker (m); reference [1, T]: the close mic,
     reference_distance its distance to the talker; room_magnitude: "sum" (the summed rooms'
     magnitude) or "mean" (the views' mean magnitude per cell, under the sum's phase).
+
+    start_s: the room starts this long after the direct sound. One frame's transfer takes out
+    most of a view's direct sound but not all of its onsets (the sound arriving within the frame
+    around them, a quarter of their energy on the development rooms), and summed over views
+    that leftover is heard with the posed direct sound, from the views' own directions: a
+    listener turning from the talker heard the onset's direction pulled towards ahead. Delayed
+    past the onset, the leftover is one more early reflection and the direct sound's onset stands
+    alone, as it does in a room (BENCHMARKS.md, sweep 13).
     """
     ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
     views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
-    return summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1],
+    room = summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1],
                   mean_magnitude=room_magnitude == "mean")
+    return advanced(room, -int(round(start_s * settings.sample_rate)))
 
 
 def late_room(model: AudioGaussians, views: np.ndarray, view_distances: np.ndarray, reference_distance: float,

@@ -57,6 +57,10 @@ class TrainSettings:
     # offset from physics' level whose train views fit best) or "transfer" (the close mic's
     # measured transfer to the views, per bin; train/diffuse_fit.measured_offset).
     direct_level: str = "search"
+    # A close mic's recorded room starts this long after the direct sound (s, 0 to 0.05): what
+    # the views keep of the talker's onsets then follows the posed direct sound instead of
+    # sounding with it, from the views' directions (train/recorded_room.py).
+    room_start_s: float = 0.0
 
     def to_dict(self) -> dict:
         """The settings as stored in model.json and checkpoints."""

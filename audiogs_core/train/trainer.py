@@ -30,6 +30,7 @@ from audiogs_core.train import checkpoint as ckpt
 from audiogs_core.train.data import (TrainingData, Window, cell_energy_db, init_centre, initial_gain_db,
                                      make_windows)
 from audiogs_core.train.loss import TargetFeatures, binaural_loss
+from audiogs_core.train.recorded_room import MAX_ROOM_START_S
 from audiogs_core.train.settings import TrainSettings
 from audiogs_core.train.diffuse_fit import (band_ild_error, choose_direct_balance, choose_ild_scale, match_coherence,
                                             start_split, view_routes)
@@ -188,6 +189,8 @@ def train_model(
         raise AudioGSError(f"unknown room_magnitude {settings.room_magnitude!r} (sum or mean)")
     if settings.direct_level not in ("search", "transfer"):
         raise AudioGSError(f"unknown direct_level {settings.direct_level!r} (search or transfer)")
+    if not 0.0 <= settings.room_start_s <= MAX_ROOM_START_S:  # also refuses nan
+        raise AudioGSError(f"room_start_s {settings.room_start_s!r} is out of range: give 0 to {MAX_ROOM_START_S} s")
     dev = resolve_device(device)
     torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -202,7 +205,8 @@ def train_model(
     if flags.reverb_tail and settings.tail_init == "fit":
         start_tail(model, reference, views, stft_cfg)
     # What the model renders from: the reference, and the views' recorded room with it
-    rendered_from = (start_split(model, data, reference, views, stft_cfg, settings.room_magnitude)
+    rendered_from = (start_split(model, data, reference, views, stft_cfg, settings.room_magnitude,
+                                 settings.room_start_s)
                      if flags.split_field else reference)
     model.to(dev)
     windows = make_windows(rendered_from, views, window_len, stft_cfg,

@@ -93,6 +93,25 @@ def test_the_room_is_the_views_sound_without_the_talkers_direct_sound():
     assert abs(np.dot(a, b)) / np.sqrt(np.dot(a, a) * np.dot(b, b)) < 0.15
 
 
+def test_a_later_start_delays_the_whole_room_and_leaves_the_talkers_onsets_to_the_direct_sound():
+    # room_start_s: what one frame's transfer leaves of the talker's onsets in the views follows
+    # the posed direct sound instead of sounding with it
+    distances = [1.5, 2.0, 2.5]
+    mic, views, _ = _views_in_a_room(distances)
+    cfg = stft_settings(SR)
+    now = recorded_room(views, np.asarray(distances), mic, 0.3, cfg, C)
+    later = recorded_room(views, np.asarray(distances), mic, 0.3, cfg, C, start_s=0.008)
+    shift = int(0.008 * SR)
+    assert not later[:, :shift].any()
+    np.testing.assert_array_equal(later[:, shift:], now[:, :-shift])
+    # the bursts start at k 0.8 s (the close mic's timing, 0.9 ms later): in their first 8 ms the
+    # room held its own start and the leftover; now only the last burst's decayed room and what
+    # the 25 ms frames at the onset spread before it (about -9 dB here)
+    onsets_now = sum(_energy(now, k, k + 0.008) for k in (0.8, 1.6, 2.4))
+    onsets_later = sum(_energy(later, k, k + 0.008) for k in (0.8, 1.6, 2.4))
+    assert onsets_later < 0.25 * onsets_now
+
+
 def test_each_bin_has_the_views_mean_room_energy_even_when_the_views_are_alike():
     mic, views, _ = _views_in_a_room([2.0])
     one = _room(views, [2.0], mic)

@@ -124,6 +124,14 @@ def test_an_unknown_setting_value_is_one_clear_error_naming_the_choices(data, se
         train_model(_small(data[2]), dataclasses.replace(TrainSettings(epochs=1), **{setting: value}))
 
 
+@pytest.mark.parametrize("value", [-0.001, 0.2, float("nan")])
+def test_a_room_start_out_of_range_is_one_clear_error(data, value):
+    from audiogs_core.errors import AudioGSError
+
+    with pytest.raises(AudioGSError, match="room_start_s .* is out of range: give 0 to 0.05 s"):
+        train_model(_small(data[2]), TrainSettings(epochs=1, room_start_s=value))
+
+
 @pytest.mark.parametrize("name", ["tuned", "physical"])
 def test_presets_resume_to_the_uninterrupted_result(data, tmp_path, name):
     # The presets fit the reverberant tail before training (physical also its direct-to-room
