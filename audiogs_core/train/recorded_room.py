@@ -151,7 +151,7 @@ def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.n
 
     start_s: the room starts this long after the direct sound. One frame's transfer takes out
     most of a view's direct sound but not all of its onsets (the sound arriving within the frame
-    around them, a quarter of their energy on the development rooms), and summed over views
+    around them, 5 to 10 dB under them on the development rooms), and summed over views
     that leftover is heard with the posed direct sound, from the views' own directions: a
     listener turning from the talker heard the onset's direction pulled towards ahead. Delayed
     past the onset, the leftover is one more early reflection and the direct sound's onset stands
