@@ -1,5 +1,6 @@
 """Train on a development ring (close mic, its 8 ring views as split C does) and render a path:
-per 0.5 s window the level error of the whole render, of the direct part alone and of the room alone."""
+per 0.5 s window the level error of the whole render, of the direct part alone and of the room alone,
+and each one's onset-gated ITD against the truth's (sweep 13)."""
 import sys, json, numpy as np, torch
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +44,8 @@ for kind in ("all", "direct", "room"):
     pc, tt = track(p_, 16000), track(g_, 16000)
     err = (pc.level - tt.level).mean(axis=0)
     print(f"{kind:6s}", " ".join(f"{x:+5.1f}" for x in err))
+    print(f"{kind:6s} itd", " ".join(f"{x:+6.3f}" for x in pc.itd))
     if kind == "all":
         print("pred L", " ".join(f"{x:6.1f}" for x in pc.level[0]))
         print("tgt  L", " ".join(f"{x:6.1f}" for x in tt.level[0]))
+        print("tgt    itd", " ".join(f"{x:+6.3f}" for x in tt.itd))
