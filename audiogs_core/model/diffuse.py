@@ -109,9 +109,15 @@ def room_distance_gain(model: AudioGaussians, length: torch.Tensor) -> torch.Ten
     decay, ``room_tau`` where the room is a recording's (the views' recorded room), else the
     synthetic room's ``tail_log_tau``.
     """
-    tau = model.room_tau if keeps_recorded_room(model) else torch.exp(model.tail_log_tau)
+    tau = room_decay_tau(model)
     travel = (length - model.direct_distance) / model.grid.speed_of_sound
     return torch.exp(-travel.unsqueeze(-1) / tau.clamp(1e-3, 5.0).to(length))
+
+
+def room_decay_tau(model: AudioGaussians) -> torch.Tensor:
+    """[F] s: the room's amplitude decay time, ``room_tau`` where the room is a recording's (the
+    views' recorded room), else the synthetic room's ``tail_log_tau``."""
+    return model.room_tau if keeps_recorded_room(model) else torch.exp(model.tail_log_tau)
 
 
 def falls_with_distance(model: AudioGaussians) -> bool:

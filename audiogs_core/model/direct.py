@@ -28,9 +28,11 @@ import torch
 
 from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import bin_frequencies
+from audiogs_core.model.diffuse import room_decay_tau
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel, SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion, diffraction_loss_db
+from audiogs_core.model.reflections import BLOCKED_DB, first_order, reflection_loss_db
 from audiogs_core.model.render import cell_weights, mono_mask
 from audiogs_core.model.rotation import torch_quat_to_matrix
 from audiogs_core.model.sh import C0
@@ -42,7 +44,10 @@ class Route:
 
     source: torch.Tensor  # [B, N, 3] where it seems to come from (the source, or the edge round a corner)
     length: torch.Tensor  # [B, N] path length, m
-    loss_db: torch.Tensor | None  # [B, N, F] diffraction loss, dB; None: none anywhere
+    loss_db: torch.Tensor | None  # [B, N, F] diffraction (or reflection) loss, dB; None: none anywhere
+    # The talker's first-order reflections, each a route of its own from its image source
+    # (flag early_reflections, ``model/reflections.py``); empty without them.
+    reflections: tuple["Route", ...] = ()
 
 
 def straight_routes(model: AudioGaussians, positions: torch.Tensor) -> Route:
@@ -53,10 +58,41 @@ def straight_routes(model: AudioGaussians, positions: torch.Tensor) -> Route:
 
 def routes(model: AudioGaussians, occlusion: RoomOcclusion | None, positions: torch.Tensor) -> Route:
     """Routes to listeners at positions [B, N, 3]: round the room's corners when its ``occlusion``
-    is known, else straight."""
+    is known, else straight; with the first reflections off its faces where the model has them
+    (``reflects``)."""
     if occlusion is None:
         return straight_routes(model, positions)
-    return room_routes(model, occlusion, positions.detach().cpu().double().numpy())
+    where = positions.detach().cpu().double().numpy()
+    route = room_routes(model, occlusion, where)
+    if reflects(model):
+        route.reflections = reflection_routes(model, occlusion, where)
+    return route
+
+
+def reflects(model: AudioGaussians) -> bool:
+    """Whether the direct part brings the talker's first reflections (flag early_reflections, a
+    close mic's split field): a binaural reference's direct part holds its own first 20 ms
+    (``model/dereverb.py``), reflections included."""
+    return bool(model.flags.split_field and model.flags.early_reflections and not model.reference_binaural)
+
+
+def reflection_routes(model: AudioGaussians, occlusion: RoomOcclusion, positions: np.ndarray) -> tuple[Route, ...]:
+    """One route per face of the room, from the talker's image in it, to listeners at positions
+    [B, N, 3] numpy: its length, and a loss of ``reflection_loss_db`` (from the room's decay)
+    where the reflection reaches a listener, ``BLOCKED_DB`` where it does not."""
+    b, n = positions.shape[:2]
+    src = model.source_position.detach().cpu().double().numpy()
+    found = first_order(occlusion, src, positions.reshape(-1, 3))
+    loss = reflection_loss_db(occlusion, room_decay_tau(model).detach().cpu().double().numpy(),
+                              model.grid.speed_of_sound)  # [F]
+    dev = model.source_position.device
+    out = []
+    for i, image in enumerate(found.image):
+        blocked = np.where(found.reaches[:, i], 0.0, BLOCKED_DB).reshape(b, n, 1)
+        out.append(Route(torch.as_tensor(np.broadcast_to(image, (b, n, 3)).copy(), dtype=torch.float32, device=dev),
+                         torch.as_tensor(found.length[:, i].reshape(b, n), dtype=torch.float32, device=dev),
+                         torch.as_tensor(loss[None, None, :] + blocked, dtype=torch.float32, device=dev)))
+    return tuple(out)
 
 
 def room_routes(model: AudioGaussians, occlusion: RoomOcclusion, positions: np.ndarray) -> Route:

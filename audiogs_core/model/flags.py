@@ -53,6 +53,10 @@ class ModelFlags:
     # (Barron and Lee's revised theory, model/diffuse.py room_distance_gain); off in folders
     # written before it existed.
     room_distance: bool = False
+    # With split_field, a close-mic reference and a room mesh (as occlusion reads it): the
+    # talker's first-order reflections off the room's faces posed as the direct sound is, each
+    # from its image source (model/reflections.py); off in folders written before it existed.
+    early_reflections: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -73,7 +77,8 @@ class ModelFlags:
         per-Gaussian decay without attenuation (the decay is never read), occlusion without the
         split field (only its direct sound goes round corners), the reference's dereverberation
         the recorded room and the room's distance law without it, a binaural reference's recorded
-        room without the recorded room and the dereverberation.  Flags with equal ``effective()``
+        room without the recorded room and the dereverberation, the first reflections without the
+        split field's room mesh (flag occlusion).  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
@@ -82,7 +87,8 @@ class ModelFlags:
                        recorded_room=self.recorded_room if self.split_field else False,
                        binaural_recorded_room=(self.binaural_recorded_room if self.split_field and self.recorded_room
                                                and self.dereverb_reference else False),
-                       room_distance=self.room_distance if self.split_field else False)
+                       room_distance=self.room_distance if self.split_field else False,
+                       early_reflections=self.early_reflections if self.split_field and self.occlusion else False)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

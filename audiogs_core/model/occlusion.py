@@ -82,9 +82,18 @@ class RoomOcclusion:
         # a negative volume, so that they run counter-clockwise seen from outside.
         if sum(float(p[0] @ _area_vector(p)) for p in polys) < 0:
             polys = [p[::-1] for p in polys]
-        normals = [a / max(float(np.linalg.norm(a)), 1e-300) for a in map(_area_vector, polys)]
-        tris = np.array([t for p, n in zip(polys, normals) for t in _ear_clip(p, n)]).reshape(-1, 3, 3)
+        areas = [_area_vector(p) for p in polys]
+        normals = [a / max(float(np.linalg.norm(a)), 1e-300) for a in areas]
+        face_tris = [_ear_clip(p, n) for p, n in zip(polys, normals)]
+        tris = np.array([t for ts in face_tris for t in ts]).reshape(-1, 3, 3)
         self.v0, self.e1, self.e2 = tris[:, 0], tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]
+        # Per face: a point, the outward unit normal and its triangles' rows in v0/e1/e2.
+        self.face_points = [p[0] for p in polys]
+        self.face_normals = normals
+        starts = np.cumsum([0] + [len(ts) for ts in face_tris])
+        self._face_rows = [np.arange(a, b) for a, b in zip(starts[:-1], starts[1:])]
+        self.area = float(sum(np.linalg.norm(a) for a in areas))  # m^2
+        self.volume = float(sum(p[0] @ a for p, a in zip(polys, areas)) / 3.0)  # m^3 (divergence theorem)
 
         # Edges keyed by rounded end points, so faces with their own copies of shared
         # vertices (OBJ exports) still meet.  Value: (face, start, end) per face using it.
@@ -110,6 +119,20 @@ class RoomOcclusion:
                 inward.append(bis / np.linalg.norm(bis))
         self.edges = np.array(edges).reshape(-1, 2, 3)  # [K, 2, 3] candidate diffracting edges
         self.edge_inward = np.array(inward).reshape(-1, 3)  # [K, 3] unit, into the room
+
+    def on_face(self, face: int, points: np.ndarray) -> np.ndarray:
+        """Whether ``points`` [N, 3], lying in the plane of face ``face``, are inside its polygon
+        (edges included) -> [N] bool."""
+        rows = self._face_rows[face]
+        v0, e1, e2 = self.v0[rows], self.e1[rows], self.e2[rows]  # [T, 3]
+        rel = np.asarray(points, dtype=float)[:, None, :] - v0  # [N, T, 3]
+        # Barycentric coordinates in each triangle's plane (least squares in 3D).
+        d00, d01, d11 = (e1 * e1).sum(-1), (e1 * e2).sum(-1), (e2 * e2).sum(-1)
+        d20, d21 = (rel * e1).sum(-1), (rel * e2).sum(-1)
+        den = np.where(np.abs(d00 * d11 - d01 * d01) > 1e-18, d00 * d11 - d01 * d01, 1.0)
+        v = (d11 * d20 - d01 * d21) / den
+        w = (d00 * d21 - d01 * d20) / den
+        return ((v >= -1e-9) & (w >= -1e-9) & (v + w <= 1 + 1e-9)).any(axis=1)
 
     def in_sight(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether segments a-b cross no face.  a: [3] or [N, 3], b: [N, 3] -> [N] bool.

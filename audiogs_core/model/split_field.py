@@ -64,6 +64,9 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
     n = frames.shape[-1] - n_hist
     parts = split_parts(model, frames) if parts is None else parts
     spec = direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations, route, head)
+    for reflection in route.reflections:  # each first reflection posed as the direct sound is
+        spec = spec + direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations,
+                                  reflection, head)
     # The room reaches a listener after the direct sound does: it takes the route's whole-hop
     # delay too (from the onset of the response, 8 ms after the reference, a distant listener's
     # direct sound would otherwise come after the room's: a pre-echo).

@@ -26,9 +26,10 @@ from audiogs_core.dsp.stft import band_of_bins, bin_frequencies, stft
 from audiogs_core.geometry import quat_to_matrix
 from audiogs_core.metrics.coherence import BANDS_HZ, SILENCE_DB, band_coherences
 from audiogs_core.model.dereverb import keeps_recorded_room, split_reference, splits_reference
-from audiogs_core.model.direct import Route, routes
+from audiogs_core.model.direct import Route, reflects, routes
 from audiogs_core.model.head_model import SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion
+from audiogs_core.model.reflections import first_order
 from audiogs_core.train.recorded_room import late_room, recorded_room, transfer_power, views_decay_tau
 from audiogs_core.train.room_decay import blind_decay_tau
 from audiogs_core.train.tail_fit import OCTAVE_CENTRES
@@ -141,14 +142,25 @@ def match_coherence(model: AudioGaussians, render_views: Callable[[], np.ndarray
 
 def views_ear_power(model: AudioGaussians, data: TrainingData, settings: StftSettings) -> torch.Tensor:
     """[F] float64: the power the direct part gives the train views' ears per unit of the
-    reference's at r0 (the sphere head's ear gains times (r0 / r)^2, averaged over views and ears)."""
+    reference's at r0 (the sphere head's ear gains times (r0 / r)^2, averaged over views and ears),
+    its first reflections' included where it poses them (each from its image, with its loss)."""
     freqs = bin_frequencies(settings).float()
     rot = torch.as_tensor(quat_to_matrix(data.view_rotations), dtype=torch.float32)  # [V, 3, 3]
-    rel = model.source_position.cpu()[None, :] - torch.as_tensor(data.view_positions, dtype=torch.float32)
-    v = (rot * rel.unsqueeze(-1)).sum(-2)
-    gain_l, gain_r, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(v, freqs)  # [V, F]
-    distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
-    ear_power = (gain_l ** 2 + gain_r ** 2) / 2 * (float(model.direct_distance) / distance[:, None]) ** 2
+    view_pos = torch.as_tensor(data.view_positions, dtype=torch.float32)
+    head = SphereHead(model.grid.head_radius, model.grid.speed_of_sound)
+
+    def power(source: torch.Tensor, loss_db: torch.Tensor | float = 0.0) -> torch.Tensor:  # [V, F]
+        rel = source - view_pos
+        gain_l, gain_r, _ = head.ears((rot * rel.unsqueeze(-1)).sum(-2), freqs)  # [V, F]
+        distance = rel.norm(dim=-1).clamp_min(model.flags.near_distance)  # [V]
+        loss = torch.pow(10.0, -torch.as_tensor(loss_db, dtype=torch.float32) / 10.0)
+        return (gain_l ** 2 + gain_r ** 2) / 2 * (float(model.direct_distance) / distance[:, None]) ** 2 * loss
+
+    ear_power = power(model.source_position.cpu()[None, :])
+    if reflects(model) and model.flags.occlusion and data.room_polygons:
+        for reflection in view_routes(model, data, view_pos).reflections:
+            assert reflection.loss_db is not None  # a reflection always has its loss
+            ear_power = ear_power + power(reflection.source[:, 0].cpu(), reflection.loss_db[:, 0].cpu())
     return ear_power.mean(dim=0).double()
 
 
@@ -295,13 +307,14 @@ def choose_ild_scale(model: AudioGaussians, ild_error: Callable[[], np.ndarray])
 
 
 def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray, views: np.ndarray,
-                settings: StftSettings, room_magnitude: str = "sum", room_start_s: float = 0.0) -> np.ndarray:
+                settings: StftSettings, room_magnitude: str = "sum", room_start_s: float = 0.0,
+                room_removal: str = "frame") -> np.ndarray:
     """Set the split field's geometry, a physical direct-to-room balance and the diffuse
     coherence (after the tail is started; ``choose_direct_balance`` then refines the balance).
 
     Returns what the split field renders from: ``reference`` [C, T], with the views' recorded
-    room (``train/recorded_room.py``; a close mic's with ``room_magnitude`` and ``room_start_s``,
-    TrainSettings) as two more channels when the model keeps one.
+    room (``train/recorded_room.py``; a close mic's with ``room_magnitude``, ``room_start_s`` and
+    ``room_removal``, TrainSettings) as two more channels when the model keeps one.
     """
     source, r0, ref_distance = direct_geometry(data)
     model.set_direct_geometry(source, r0, ref_distance)
@@ -315,8 +328,9 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
         if model.reference_binaural:
             room = late_room(model, views, distances, ref_distance, settings)
         else:
+            arrivals = posed_arrivals(model, data, distances) if room_removal == "response" else None
             room = recorded_room(views, distances, reference, ref_distance, settings, model.grid.speed_of_sound,
-                                 room_magnitude, room_start_s)
+                                 room_magnitude, room_start_s, arrivals)
         reference = np.concatenate([reference, room]).astype(np.float32)
     elif splits_reference(model):
         model.room_tau.copy_(torch.from_numpy(blind_decay_tau(reference, settings)).to(model.room_tau))
@@ -324,6 +338,19 @@ def start_split(model: AudioGaussians, data: TrainingData, reference: np.ndarray
     gamma = diffuse_coherence(model, reference, views, settings)
     model.diffuse_coherence.copy_(torch.from_numpy(gamma).to(model.diffuse_coherence.device))
     return reference
+
+
+def posed_arrivals(model: AudioGaussians, data: TrainingData, distances: np.ndarray) -> list[list[float]]:
+    """Per train view, the lags (s after its direct sound, whose routes are ``distances`` [V] m
+    long) of the first reflections the split field poses itself (``direct.reflects``); none
+    without them or without the room's mesh."""
+    if not (reflects(model) and model.flags.occlusion and data.room_polygons):
+        return [[] for _ in distances]
+    found = first_order(RoomOcclusion(data.room_polygons), model.source_position.double().cpu().numpy(),
+                        data.view_positions)
+    c = model.grid.speed_of_sound
+    return [[float((length - d) / c) for length, hit in zip(lengths, reaches) if hit]
+            for lengths, reaches, d in zip(found.length, found.reaches, distances)]
 
 
 def band_ild_error(pred_energy: np.ndarray, view_energy: np.ndarray, freqs_hz: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ place of the reference's own late sound: one position's.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -52,6 +52,7 @@ from audiogs_core.train.room_decay import blind_decay_tau
 
 RIDGE = 1e-3  # relative to the bin's power: keeps the transfer finite where the close mic is silent
 MAX_ROOM_START_S = 0.05  # a room that starts later than this would drop its early reflections
+ARRIVAL_HALF_WINDOW_S = 0.0015  # ``without_arrivals``: each arrival's window in the response, +- this
 
 
 def views_decay_tau(views: np.ndarray, settings: StftSettings) -> np.ndarray:
@@ -89,9 +90,15 @@ def aligned_views(views: np.ndarray, view_distances: np.ndarray, reference_dista
                   settings: StftSettings, speed_of_sound: float) -> Iterator[torch.Tensor]:
     """Each view's frames [2, F, N], the view [2, T] of ``views`` [V, 2, T] advanced by its extra
     travel time over the reference's, (r_v - r_ref) / c, r_v from ``view_distances`` [V]."""
-    for view, distance in zip(views, view_distances):
-        shift = int(round((float(distance) - reference_distance) / speed_of_sound * settings.sample_rate))
+    for view, shift in zip(views, travel_samples(view_distances, reference_distance, settings, speed_of_sound)):
         yield stft(torch.from_numpy(advanced(np.ascontiguousarray(view, dtype=np.float32), shift)), settings)
+
+
+def travel_samples(view_distances: np.ndarray, reference_distance: float, settings: StftSettings,
+                   speed_of_sound: float) -> list[int]:
+    """Each view's extra travel time over the reference's, (r_v - r_ref) / c, in samples."""
+    return [int(round((float(d) - reference_distance) / speed_of_sound * settings.sample_rate))
+            for d in view_distances]
 
 
 def transfer_power(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
@@ -139,9 +146,36 @@ def summed(rooms: Iterable[torch.Tensor], settings: StftSettings, length: int, n
     return istft(mix * scale[None, :, None], settings, length).numpy().astype(np.float32)
 
 
+def without_arrivals(view: np.ndarray, reference: np.ndarray, lags_s: Iterable[float], sample_rate: int
+                     ) -> np.ndarray:
+    """[2, T] float32: ``view`` [2, T] less what the close mic ``reference`` [T] predicts of it
+    through the windows (+- ``ARRIVAL_HALF_WINDOW_S``) round ``lags_s`` (s after the close mic's
+    time; the view aligned so that its direct sound is at 0) of the impulse response from the
+    close mic to the view, measured over the whole recording (regularised deconvolution).
+
+    Where the same-frame ``transfer`` takes out all a frame holds round the direct sound, this
+    takes out chosen arrivals only: the direct sound and the first reflections that the split
+    field poses itself (flag early_reflections), leaving every other reflection in the room.
+    """
+    n = view.shape[-1]
+    size = 1 << (2 * n - 1).bit_length()
+    x = np.fft.rfft(np.asarray(reference, dtype=np.float64), size)
+    power = np.abs(x) ** 2
+    response = np.fft.irfft(np.fft.rfft(np.asarray(view, dtype=np.float64), size) * np.conj(x)
+                            / (power + RIDGE * power.mean()), size)  # [2, size], lag k at k mod size
+    keep = np.zeros(size)
+    half = int(round(ARRIVAL_HALF_WINDOW_S * sample_rate))
+    for lag in lags_s:
+        at = int(round(float(lag) * sample_rate))
+        keep[np.arange(at - half, at + half + 1) % size] = 1.0
+    predicted = np.fft.irfft(np.fft.rfft(response * keep, size) * x, size)[:, :n]
+    return (view - predicted).astype(np.float32)
+
+
 def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.ndarray,
                   reference_distance: float, settings: StftSettings, speed_of_sound: float,
-                  room_magnitude: str = "sum", start_s: float = 0.0) -> np.ndarray:
+                  room_magnitude: str = "sum", start_s: float = 0.0,
+                  arrivals: Sequence[Sequence[float]] | None = None) -> np.ndarray:
     """[2, T] float32: the room ``views`` [V, 2, T] recorded, at a close mic's timing, delayed by
     ``start_s``.
 
@@ -156,11 +190,21 @@ def recorded_room(views: np.ndarray, view_distances: np.ndarray, reference: np.n
     listener turning from the talker heard the onset's direction pulled towards ahead. Delayed
     past the onset, the leftover is one more early reflection and the direct sound's onset stands
     alone, as it does in a room (BENCHMARKS.md, sweep 13).
+
+    arrivals: per view, the lags (s after its direct sound) of the first reflections the model
+    poses itself; given, each view loses its direct sound and those (``without_arrivals``)
+    instead of what the close mic's same frame predicts.
     """
-    ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
-    views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
-    room = summed((without_direct(spec, ref) for spec in views_frames), settings, views.shape[-1],
-                  mean_magnitude=room_magnitude == "mean")
+    if arrivals is not None:
+        rooms = (stft(torch.from_numpy(without_arrivals(advanced(np.ascontiguousarray(view, dtype=np.float32), shift),
+                                                        reference[0], [0.0, *lags], settings.sample_rate)), settings)
+                 for view, shift, lags in zip(views, travel_samples(view_distances, reference_distance, settings,
+                                                                    speed_of_sound), arrivals))
+    else:
+        ref = stft(torch.from_numpy(np.ascontiguousarray(reference[:1], dtype=np.float32)), settings)[0]  # [F, N]
+        views_frames = aligned_views(views, view_distances, reference_distance, settings, speed_of_sound)
+        rooms = (without_direct(spec, ref) for spec in views_frames)
+    room = summed(rooms, settings, views.shape[-1], mean_magnitude=room_magnitude == "mean")
     return advanced(room, -int(round(start_s * settings.sample_rate)))
 
 

@@ -61,6 +61,11 @@ class TrainSettings:
     # the views keep of the talker's onsets then follows the posed direct sound instead of
     # sounding with it, from the views' directions (train/recorded_room.py).
     room_start_s: float = 0.0
+    # What a close mic's recorded room loses of each view: "frame" (what the close mic's same
+    # frame predicts: the direct sound and all a frame holds round it) or "response" (the direct
+    # sound's and the posed first reflections' windows of the close mic's measured impulse
+    # response to the view; train/recorded_room.without_arrivals).
+    room_removal: str = "frame"
 
     def to_dict(self) -> dict:
         """The settings as stored in model.json and checkpoints."""

@@ -189,6 +189,8 @@ def train_model(
         raise AudioGSError(f"unknown room_magnitude {settings.room_magnitude!r} (sum or mean)")
     if settings.direct_level not in ("search", "transfer"):
         raise AudioGSError(f"unknown direct_level {settings.direct_level!r} (search or transfer)")
+    if settings.room_removal not in ("frame", "response"):
+        raise AudioGSError(f"unknown room_removal {settings.room_removal!r} (frame or response)")
     if not 0.0 <= settings.room_start_s <= MAX_ROOM_START_S:  # also refuses nan
         raise AudioGSError(f"room_start_s {settings.room_start_s!r} is out of range: give 0 to {MAX_ROOM_START_S} s")
     dev = resolve_device(device)
@@ -206,7 +208,7 @@ def train_model(
         start_tail(model, reference, views, stft_cfg)
     # What the model renders from: the reference, and the views' recorded room with it
     rendered_from = (start_split(model, data, reference, views, stft_cfg, settings.room_magnitude,
-                                 settings.room_start_s)
+                                 settings.room_start_s, settings.room_removal)
                      if flags.split_field else reference)
     model.to(dev)
     windows = make_windows(rendered_from, views, window_len, stft_cfg,

@@ -12,7 +12,7 @@ from audiogs_core.dsp.stft import stft
 from audiogs_core.model.flags import ModelFlags
 from audiogs_core.model.gaussians import AudioGaussians, GridSpec
 from audiogs_core.train.recorded_room import (advanced, late_room, recorded_room, summed, transfer_power,
-                                              views_decay_tau)
+                                              views_decay_tau, without_arrivals)
 
 SR = 16000
 C = 343.0
@@ -110,6 +110,25 @@ def test_a_later_start_delays_the_whole_room_and_leaves_the_talkers_onsets_to_th
     onsets_now = sum(_energy(now, k, k + 0.008) for k in (0.8, 1.6, 2.4))
     onsets_later = sum(_energy(later, k, k + 0.008) for k in (0.8, 1.6, 2.4))
     assert onsets_later < 0.25 * onsets_now
+
+
+def test_the_measured_response_takes_out_the_posed_arrivals_and_keeps_every_other_reflection():
+    # room_removal "response": the direct sound and the first reflections the model poses itself
+    # leave the view; a reflection it does not pose stays, whole
+    rng = np.random.default_rng(3)
+    talker = rng.standard_normal(3 * SR).astype(np.float32)
+
+    def delayed(x, ms, gain):
+        return gain * advanced(x[None], -int(round(ms * 1e-3 * SR)))[0]
+
+    early, late = delayed(talker, 5.0, 0.3), delayed(talker, 30.0, 0.2)
+    view = np.stack([delayed(talker, 0.0, 0.5) + early + late, delayed(talker, 0.2, 0.5) + early + late])
+    room = without_arrivals(view, talker, [0.0, 0.005], SR)
+    assert room.shape == view.shape and room.dtype == np.float32
+    for ear in room:
+        assert np.sum((ear - late) ** 2) < 1e-3 * np.sum(late ** 2)  # the 30 ms reflection, alone
+    kept = without_arrivals(view, talker, [0.0], SR)  # the direct sound's window only
+    assert np.sum((kept[0] - early - late) ** 2) < 1e-3 * np.sum((early + late) ** 2)
 
 
 def test_each_bin_has_the_views_mean_room_energy_even_when_the_views_are_alike():

@@ -89,6 +89,27 @@ def test_round_the_corner_the_talker_is_heard_through_the_opening_not_the_wall(t
                        render_static(free, in_sight, rot, duration_s=1.0), rtol=1e-4, atol=1e-7)
 
 
+def test_first_reflections_train_and_are_heard_off_the_rooms_faces(freefield_capture, tmp_path):
+    # flag early_reflections with room_removal "response": the talker's first reflections posed
+    # from its images, the views' room without them
+    capture = load_capture(freefield_capture)
+    td = dataclasses.replace(training_data_from_capture(capture, load_capture_audio(capture)), room_polygons=L_ROOM)
+    preset = get_preset("physical")
+    flags = dataclasses.replace(preset.flags, early_reflections=True)
+    settings = dataclasses.replace(preset.settings, epochs=2, room_removal="response")
+    train_model(td, settings, flags, out_dir=tmp_path / "model")
+    folder = read_model_folder(tmp_path / "model")
+    assert folder.meta["flags"]["early_reflections"] is True and folder.meta["version"] == MODEL_VERSION
+    assert folder.meta["training"]["settings"]["room_removal"] == "response"
+    loaded = load_model(tmp_path / "model")
+    without = dataclasses.replace(loaded, model=copy.deepcopy(loaded.model))
+    without.model.flags = dataclasses.replace(flags, early_reflections=False)
+    pos, rot = np.array([5.5, 1.0, 1.6]), yaw_to_quat(0.0)
+    heard, unheard = render_static(loaded, pos, rot, duration_s=1.0), render_static(without, pos, rot, duration_s=1.0)
+    assert np.isfinite(heard).all()
+    assert _level_db(heard) > _level_db(unheard) + 0.1  # eight faces send the talker back
+
+
 def test_the_final_level_gives_the_train_views_their_energy(trained):
     # preset physical ends with final_level "energy": the L1 fit's level sits below the energy
     capture, audio, _, out = trained
