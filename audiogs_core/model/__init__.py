@@ -8,7 +8,8 @@ The split field (flag ``split_field``, the default preset ``physical``):
 ``direct`` (the talker's sound posed at each listener: route, distance,
 delay, ears), ``head_model`` (the sphere and measured HRTFs behind one
 interface), ``occlusion`` (line of sight and diffraction round the room's
-corners, numpy), ``diffuse`` (the room as a decorrelated stochastic
+corners, numpy), ``reflections`` (the talker's first reflections off the
+room's faces as image sources, numpy; flag ``early_reflections``), ``diffuse`` (the room as a decorrelated stochastic
 reverberation, and its fall with distance), ``dereverb`` (a binaural
 reference split into its direct sound and its own room; the views'
 recorded room read with it) and ``split_field`` (the parts together).
