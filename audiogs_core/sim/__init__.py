@@ -3,7 +3,8 @@
 Modules: ``rooms`` (shoebox, lshape, OBJ rooms, materials), ``hrtf`` (sphere,
 KEMAR, SOFA ear responses), ``layouts`` (ring and grid listener layouts),
 ``path_layouts`` (split C's listener paths for any room), ``paths`` (the ground
-truth along a path), ``tails`` (which late tail each head hears), ``dry``
+truth along a path), ``tails`` (which late tail each head hears),
+``tail_sequence`` (a path knot's tail, coherent with its neighbours'), ``dry``
 (source signals), ``simulate`` (``simulate_capture``) and ``geometry``.
 """
 

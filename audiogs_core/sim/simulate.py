@@ -88,7 +88,8 @@ def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hr
             room.add_microphone(np.asarray(v.position, dtype=float), directivity=d)
         # the reference is group -1: its own tail
         seeds = group_seeds(seed, positions, [-1] + groups, np.asarray(spec.source, dtype=float), room.c)
-        with seeded_tails(seeds, horizon_s=rt_time + TAIL_MARGIN_S):
+        shared = _shared_directions(room, [-1] + groups, bank)
+        with seeded_tails(seeds, horizon_s=rt_time + TAIL_MARGIN_S, shared=shared):
             room.compute_rir()
         rirs = [np.asarray(room.rir[m][0], dtype=np.float64) for m in range(len(views) + 1)]
         if ref is None:
@@ -98,6 +99,31 @@ def ear_rirs(spec: room_mod.RoomSpec, views: list[layout_mod.ViewSpec], bank: hr
             progress.update(k + 2, 4, stage=f"{side} ears")
     assert ref is not None
     return ref, out["left"], out["right"]
+
+
+def _shared_directions(room, groups: list[int], bank: hrtf_mod.HrirBank):
+    """Trace the rays now (as ``compute_rir`` would) and pool each multi-head tail group's directions."""
+    from audiogs_core.sim.tail_sequence import pooled_directions
+
+    if len(set(groups)) == len(groups):
+        return None
+    room.image_source_model()  # the order compute_rir keeps; it then skips both
+    room.ray_tracing()
+    histograms, directions, responses = [], [], []
+    for m, directivity in enumerate(room.mic_array.directivity):
+        # one source: a [bands, bins] histogram per direction, each as long as its own last arrival
+        per_direction = [np.asarray(h).sum(axis=0) for h in room.rt_histograms[m][0]]
+        hist = np.zeros((len(per_direction), max(h.shape[-1] for h in per_direction)))
+        for d, h in enumerate(per_direction):
+            hist[d, :h.shape[-1]] = h
+        histograms.append(hist)
+        if directivity is None:  # the omni reference: one direction, its own group
+            directions.append(np.zeros((1, 3)))
+        else:
+            directions.append(directivity.get_direction_vectors())
+        responses.append(np.atleast_2d(room.rt_directional_responses[m]["response"]))
+    return pooled_directions(groups, histograms, directions, responses, bank.directions,
+                             positions=np.asarray(room.mic_array.R, dtype=np.float64).T)
 
 
 def convolve(signal: np.ndarray, rir: np.ndarray) -> np.ndarray:

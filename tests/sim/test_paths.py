@@ -32,6 +32,9 @@ def capture(tmp_path_factory):
     side = [src[0] - 1.2, src[1], z]  # the talker 1.2 m along +x: on the right of a head facing +y
     paths = {
         "still": ListenerPath(np.array([0.5]), ring1.position[None, :], np.array(ring1.rotation)[None, :]),
+        # the same pose held over the whole recording: many knots at one place
+        "still_long": ListenerPath(np.array([0.0, SECONDS]), np.stack([ring1.position] * 2),
+                                   np.stack([np.array(ring1.rotation)] * 2)),
         # facing +y (talker on the right) for 0.5 s, a half turn, facing -y (talker on the left)
         "turn": _path([0.0, 0.5, 1.0, 1.5, 2.0], [side] * 5, [90, 90, 180, 270, 270]),
         # 2.4 m to 0.8 m from the talker, facing it
@@ -54,18 +57,19 @@ def _level_db(x):
 
 def test_paths_are_written_beside_the_capture(capture):
     cap = load_capture(capture)
-    assert [p.name for p in cap.paths] == ["still", "turn", "dolly"]
+    assert [p.name for p in cap.paths] == ["still", "still_long", "turn", "dolly"]
     for p in cap.paths:
         assert p.path == capture / "paths" / f"{p.name}.json" and p.audio.is_file()
     turn = load_path(capture / "paths" / "turn.json")
     audio, sr = read_wav(capture / "paths" / "turn.wav")
     assert sr == FS and audio.shape == (2, int(round(turn.end * FS)))
-    entry = json.loads((capture / "capture.json").read_text())["paths"][1]
+    entry = json.loads((capture / "capture.json").read_text())["paths"][2]
     assert entry["knots"] > 36  # a half turn in 1 s at most 5 degrees per knot
 
 
-def test_a_path_that_stands_still_reproduces_the_view(capture):
-    still, _ = read_wav(capture / "paths" / "still.wav")
+@pytest.mark.parametrize("name", ["still", "still_long"])
+def test_a_path_that_stands_still_reproduces_the_view(capture, name):
+    still, _ = read_wav(capture / "paths" / f"{name}.wav")
     view, _ = read_wav(capture / "audio" / "ring1.wav")
     assert still.shape == view.shape
     assert np.max(np.abs(still - view)) < 1e-5 * np.max(np.abs(view))
