@@ -1,10 +1,11 @@
-"""The same as tailcorr.py with every tail direction drawn uniformly (a test of the cause, not the fix): run from the repository root."""
-import sys, runpy
+"""tailcorr.py with every tail direction drawn uniformly (a test of the cause, not the fix). It means
+something at commit ef3e25a, before the fix: since then a path's knots no longer go through
+pyroomacoustics' directional_sequence, and this prints what tailcorr.py prints."""
+import runpy
+from pathlib import Path
 import numpy as np
 import pyroomacoustics.simulation.rt as rt
-orig = rt.directional_sequence
-def uni(t0, times, response, hist, hbs, fs):
-    return orig(t0, times, response, np.ones_like(hist), hbs, fs)
-rt.directional_sequence = uni
-sys.argv = ["x", "kemar"]
-runpy.run_path("docs/experiments/s19/tailcorr.py", run_name="__main__")
+
+drawn = rt.directional_sequence
+rt.directional_sequence = lambda t0, times, response, hist, hbs, fs: drawn(t0, times, response, np.ones_like(hist), hbs, fs)
+runpy.run_path(str(Path(__file__).with_name("tailcorr.py")), run_name="__main__")
