@@ -29,6 +29,7 @@ import torch
 from audiogs_core.dsp.phasor import polar
 from audiogs_core.dsp.stft import bin_frequencies
 from audiogs_core.model.diffuse import room_decay_tau
+from audiogs_core.model.early_energy import early_energy_level, uses_early_energy
 from audiogs_core.model.gaussians import AudioGaussians
 from audiogs_core.model.head_model import HeadModel, SphereHead
 from audiogs_core.model.occlusion import RoomOcclusion, diffraction_loss_db
@@ -48,6 +49,7 @@ class Route:
     # The talker's first-order reflections, each a route of its own from its image source
     # (flag early_reflections, ``model/reflections.py``); empty without them.
     reflections: tuple["Route", ...] = ()
+    volume: float | None = None  # m^3: the room's, where its mesh is known (``model/early_energy.py``)
 
 
 def straight_routes(model: AudioGaussians, positions: torch.Tensor) -> Route:
@@ -106,7 +108,8 @@ def room_routes(model: AudioGaussians, occlusion: RoomOcclusion, positions: np.n
     dev = model.source_position.device
     return Route(torch.as_tensor(route.apparent_source.reshape(b, n, 3), dtype=torch.float32, device=dev),
                  torch.as_tensor(route.length.reshape(b, n), dtype=torch.float32, device=dev),
-                 torch.as_tensor(loss.reshape(b, n, -1), dtype=torch.float32, device=dev))
+                 torch.as_tensor(loss.reshape(b, n, -1), dtype=torch.float32, device=dev),
+                 volume=occlusion.volume)
 
 
 def frame_mask(model: AudioGaussians, times: torch.Tensor) -> torch.Tensor:
@@ -154,6 +157,20 @@ def scaled_level_difference(gain_l: torch.Tensor, gain_r: torch.Tensor, scale: t
     return mean * half, mean / half
 
 
+def distance_level(model: AudioGaussians, route: Route) -> torch.Tensor:
+    """[B, N', F] the direct part's amplitude at the route's length relative to the train views'
+    mean distance r0: (r0 / L)^alpha, bounded at ``near_distance``; a split binaural reference's
+    part (direct sound and first reflections) by ``early_energy_level`` where the room is known."""
+    length = route.length.clamp_min(model.flags.near_distance)  # [B, N']
+    # A learned exponent where the train views' distances differ (at one distance its gradient
+    # is 0 and it stays 1): reflections within the first frame fall slower than 1/r.
+    exponent = 1.0 + torch.tanh(model.decay).mean() if model.flags.attenuation else 1.0
+    if route.volume is not None and uses_early_energy(model):
+        return early_energy_level(length, model.direct_distance, route.volume, model.room_tau,
+                                  model.grid.speed_of_sound, exponent)
+    return ((model.direct_distance / length) ** exponent).unsqueeze(-1)
+
+
 def take_frames(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     """x [..., L, F] at frame indices idx [B, N] -> [..., B, N, F]; a slice when one listener's
     frames follow each other (a standing listener: the same delay all through), else a gather."""
@@ -188,12 +205,7 @@ def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Ten
     ref_gain, ref_tau = _reference_ears(model, head, freqs)
     scale = 1.0 + 0.5 * torch.tanh(model.itd_scale)
     tau = (tau - ref_tau) * scale
-    level = model.direct_distance / route.length.clamp_min(model.flags.near_distance)  # [B, N']
-    if model.flags.attenuation:
-        # A learned exponent where the train views' distances differ (at one distance its
-        # gradient is 0 and it stays 1): reflections within the first frame fall slower than 1/r.
-        level = level ** (1.0 + torch.tanh(model.decay).mean())
-    atten = level.unsqueeze(-1) / ref_gain
+    atten = distance_level(model, route) / ref_gain  # [B, N', F]
     if route.loss_db is not None:
         atten = atten * torch.pow(10.0, -route.loss_db / 20.0)
 

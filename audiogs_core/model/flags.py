@@ -57,6 +57,11 @@ class ModelFlags:
     # talker's first-order reflections off the room's faces posed as the direct sound is, each
     # from its image source (model/reflections.py); off in folders written before it existed.
     early_reflections: bool = False
+    # With split_field, a binaural reference split by dereverb_reference and a room mesh: the
+    # direct part (the direct sound and its first 20 ms of reflections) falls with distance as
+    # both together do, not as 1/r alone (model/early_energy.py); off in folders written before
+    # it existed.
+    early_energy: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -78,7 +83,8 @@ class ModelFlags:
         split field (only its direct sound goes round corners), the reference's dereverberation
         the recorded room and the room's distance law without it, a binaural reference's recorded
         room without the recorded room and the dereverberation, the first reflections without the
-        split field's room mesh (flag occlusion).  Flags with equal ``effective()``
+        split field's room mesh (flag occlusion), the early energy's law without
+        the room mesh or the reference's dereverberation.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
@@ -88,7 +94,9 @@ class ModelFlags:
                        binaural_recorded_room=(self.binaural_recorded_room if self.split_field and self.recorded_room
                                                and self.dereverb_reference else False),
                        room_distance=self.room_distance if self.split_field else False,
-                       early_reflections=self.early_reflections if self.split_field and self.occlusion else False)
+                       early_reflections=self.early_reflections if self.split_field and self.occlusion else False,
+                       early_energy=(self.early_energy if self.split_field and self.occlusion
+                                     and self.dereverb_reference else False))
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""
