@@ -127,5 +127,6 @@ def falls_with_distance(model: AudioGaussians) -> bool:
     room does (development paths: 1-2 dB too quiet at 3 m); the room's fall would add to that
     (level trend along the paths 1.45 -> 1.75 dB), so there the room keeps its level; with the
     views' recorded room too (sweep 10: the trend 0.82 -> 0.95 dB in one room, 1.26 -> 1.21 in
-    the other)."""
+    the other), and with that part falling as direct sound and reflections do (flag
+    early_energy; sweep 16: LEVEL 0.96 -> 1.21 and 1.45 -> 2.02 dB on the development paths)."""
     return bool(model.flags.split_field and model.flags.room_distance and not model.reference_binaural)

@@ -236,6 +236,31 @@ def test_a_binaural_reference_trains_with_the_views_room_and_renders_a_moving_li
     assert abs(_level_db(walked[:, -td.sample_rate // 2:]) - _level_db(heard[:, -td.sample_rate // 2:])) > 0.5
 
 
+def test_a_binaural_references_direct_part_falls_as_direct_sound_and_first_reflections_do(freefield_capture, tmp_path):
+    from audiogs_core.model.direct import distance_level, routes
+    from audiogs_core.model.early_energy import early_energy_level
+    from audiogs_core.model.occlusion import RoomOcclusion
+
+    _, td = _binaural_reference(freefield_capture)
+    td = dataclasses.replace(td, room_polygons=L_ROOM)
+    preset = get_preset("physical")
+    train_model(td, dataclasses.replace(preset.settings, epochs=1), preset.flags, out_dir=tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert loaded.meta["flags"]["early_energy"] and loaded.occlusion is not None
+    model = loaded.model
+    direction = np.array([np.cos(2.0), np.sin(2.0), 0.0])
+    pos = torch.as_tensor(np.stack([SOURCE + d * direction for d in (0.8, 2.4)])[:, None], dtype=torch.float32)
+    route = routes(model, loaded.occlusion, pos)  # the room's volume from the folder's mesh
+    assert route.volume == pytest.approx(RoomOcclusion(L_ROOM).volume) and route.volume == pytest.approx(127.5)
+    with torch.no_grad():
+        level = distance_level(model, route)[:, 0]  # [2, F]
+        law = early_energy_level(route.length[:, 0], model.direct_distance, 127.5, model.room_tau,
+                                 model.grid.speed_of_sound, 1.0 + torch.tanh(model.decay).mean())
+    assert torch.allclose(level, law, rtol=1e-5)
+    rise = 20 * torch.log10(level[0] / level[1])
+    assert bool((rise < 20 * np.log10(2.4 / 0.8) - 0.5).all()) and bool((rise > 0).all())
+
+
 def test_a_version_4_binaural_folder_renders_as_it_did(freefield_capture, tmp_path):
     # Trained without the flag (as before it existed), written as version 4 lacking it: it loads
     # with the reference's own room and renders exactly as the model in memory.
