@@ -42,6 +42,12 @@ def _area_vector(poly: np.ndarray) -> np.ndarray:
     return 0.5 * np.cross(poly, np.roll(poly, -1, axis=0)).sum(axis=0)
 
 
+def _cross_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The z of the cross product of 2-D vectors [..., 2] (numpy 2.5's np.cross refuses 2-D
+    vectors; 2.0-2.4 warn)."""
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
 def _ear_clip(poly: np.ndarray, normal: np.ndarray) -> list[np.ndarray]:
     """Triangles [3, 3] of a planar polygon [n, 3].
 
@@ -51,18 +57,18 @@ def _ear_clip(poly: np.ndarray, normal: np.ndarray) -> list[np.ndarray]:
     drop = int(np.argmax(np.abs(normal)))  # project on the plane the face is least tilted to
     p2 = np.delete(poly, drop, axis=1)
     idx = list(range(len(poly)))
-    if np.cross(p2, np.roll(p2, -1, axis=0)).sum() < 0:  # shoelace: clockwise in 2-D
+    if _cross_2d(p2, np.roll(p2, -1, axis=0)).sum() < 0:  # shoelace: clockwise in 2-D
         idx.reverse()  # so that ears are the left turns
     tris = []
     while len(idx) > 3:
         for k in range(len(idx)):
             i0, i1, i2 = idx[k - 1], idx[k], idx[(k + 1) % len(idx)]
             a, b, c = p2[i0], p2[i1], p2[i2]
-            if np.cross(b - a, c - b) <= 1e-12:
+            if _cross_2d(b - a, c - b) <= 1e-12:
                 continue  # reflex or flat corner: not an ear
             others = p2[[j for j in idx if j not in (i0, i1, i2)]]
             # barycentric signs: an ear holds no other vertex
-            w = [np.cross(q - p, others - p) for p, q in ((a, b), (b, c), (c, a))]
+            w = [_cross_2d(q - p, others - p) for p, q in ((a, b), (b, c), (c, a))]
             if not np.any((w[0] >= 0) & (w[1] >= 0) & (w[2] >= 0)):
                 tris.append(poly[[i0, i1, i2]])
                 idx.pop(k)

@@ -152,3 +152,14 @@ def test_two_corners_away_falls_back_to_the_shortest_single_edge(ell):
     np.testing.assert_allclose(r.length[0], 2.5 + math.sqrt(24.25))
     np.testing.assert_allclose(r.detour[0], r.length[0] - 6.0)
     assert tuple(r.apparent_source[0]) in {(3.0, 3.0, 1.5), (6.0, 3.0, 1.5)}
+
+
+def test_the_2d_cross_product_is_the_z_of_the_3d_one():
+    # numpy 2.5's np.cross refuses 2-D vectors: the ear clipping of a room's faces uses its own
+    from audiogs_core.model.occlusion import _cross_2d
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    pad = np.zeros((5, 1))
+    assert np.allclose(_cross_2d(a, b), np.cross(np.hstack([a, pad]), np.hstack([b, pad]))[:, 2])
+    assert np.allclose(_cross_2d(a[0], b), [_cross_2d(a[0], x) for x in b])  # broadcasts
