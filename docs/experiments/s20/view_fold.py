@@ -3,7 +3,8 @@ does (bench.fold.load_fold), with setting and flag overrides:
     view_fold.py CAPTURE OUT [close|view] ['{"settings": {...}, "flags": {...}}']
 An OUT that already holds a model is kept. With "binaural_room_falls": true in the JSON, a
 binaural reference's room falls with distance too (model/diffuse.room_distance_gain), as a close
-mic's does. Prints each path's track errors (s18/path_table.py)."""
+mic's does. With "early_scale": k, the early energy's reflected term (model/early_energy.py) is
+k times Barron's. Prints each path's track errors (s18/path_table.py)."""
 import dataclasses
 import json
 import sys
@@ -22,6 +23,10 @@ overrides = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
 if overrides.get("binaural_room_falls"):
     import audiogs_core.model.split_field as split_field
     split_field.falls_with_distance = lambda model: bool(model.flags.split_field and model.flags.room_distance)
+if "early_scale" in overrides:
+    import audiogs_core.model.early_energy as early_energy
+    barron = early_energy.reflected_energy
+    early_energy.reflected_energy = lambda *a, **k: overrides["early_scale"] * barron(*a, **k)
 if not (out / "model.json").exists():
     fold = load_fold(BenchConfig(), Unit("C", capdir.name, ref, 0, "audiogs"), capdir)
     p = get_preset("physical")
