@@ -59,9 +59,11 @@ def early_energy_level(distance: torch.Tensor, reference_distance: torch.Tensor,
                        ) -> torch.Tensor:
     """[..., F] amplitude of the direct part (direct sound and first reflections) at distances
     [...] m relative to its level at ``reference_distance`` (r0, a scalar tensor)."""
-    q = reflected_energy(distance, volume, tau, speed_of_sound)
-    q0 = reflected_energy(reference_distance.reshape(1), volume, tau, speed_of_sound)[0]  # [F]
     r0 = reference_distance.to(distance)
+    tau = tau.clamp(1e-3, 5.0).to(distance)
+    q0 = reflected_energy(r0.reshape(1), volume, tau, speed_of_sound)[0]  # [F]
     share = 1.0 / (1.0 + r0 ** 2 * q0)  # s0: the direct sound's share at r0
     direct = (r0 / distance).unsqueeze(-1) ** (2.0 * exponent)
-    return torch.sqrt(share * direct + (1.0 - share) * q / q0)
+    # q(r) / q(r0): only the decay run over the extra distance differs
+    reflected = torch.exp(-2.0 * (distance - r0).unsqueeze(-1) / (speed_of_sound * tau))
+    return torch.sqrt(share * direct + (1.0 - share) * reflected)
