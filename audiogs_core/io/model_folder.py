@@ -26,12 +26,13 @@ from audiogs_core.io.json_checks import JsonChecker, read_json
 from audiogs_core.io.obj_mesh import ObjMesh, read_obj, write_obj
 
 MODEL_FORMAT = "audiogs.model"
-MODEL_VERSION = 7  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
+MODEL_VERSION = 8  # 2: the split field (flag split_field: model.json "direct", SPLIT_SHAPES, room.obj);
 # 3: a binaural reference's dereverberation (flag dereverb_reference, tensor room_tau), tensor ild_scale;
 # 4: a close mic's recorded room (flag recorded_room, room.wav named by model.json "room_audio");
 # 5: a binaural reference's recorded room (flag binaural_recorded_room, room.wav as in 4);
 # 6: the talker's first reflections (flag early_reflections);
-# 7: a binaural reference's direct part falling as direct sound and first reflections do (flag early_energy)
+# 7: a binaural reference's direct part falling as direct sound and first reflections do (flag early_energy);
+# 8: a binaural reference's own room in quadrature with its direct part (flag quadrature_room)
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"
 REFERENCE_WAV = "reference.wav"

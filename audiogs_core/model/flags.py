@@ -62,6 +62,11 @@ class ModelFlags:
     # both together do, not as 1/r alone (model/early_energy.py); off in folders written before
     # it existed.
     early_energy: bool = False
+    # With split_field and a binaural reference split by dereverb_reference: its own room turned a
+    # quarter period against the direct part, so that where both reach a listener at once (at the
+    # reference's distance) they add as powers, as a recording's direct sound and room do, not as
+    # amplitudes (model/dereverb.py); off in folders written before it existed.
+    quadrature_room: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -84,7 +89,8 @@ class ModelFlags:
         the recorded room and the room's distance law without it, a binaural reference's recorded
         room without the recorded room and the dereverberation, the first reflections without the
         split field's room mesh (flag occlusion), the early energy's law without
-        the room mesh or the reference's dereverberation.  Flags with equal ``effective()``
+        the room mesh or the reference's dereverberation, the own room's quarter turn without the
+        dereverberation.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
@@ -96,7 +102,8 @@ class ModelFlags:
                        room_distance=self.room_distance if self.split_field else False,
                        early_reflections=self.early_reflections if self.split_field and self.occlusion else False,
                        early_energy=(self.early_energy if self.split_field and self.occlusion
-                                     and self.dereverb_reference else False))
+                                     and self.dereverb_reference else False),
+                       quadrature_room=self.quadrature_room if self.split_field and self.dereverb_reference else False)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""
