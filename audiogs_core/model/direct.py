@@ -138,14 +138,14 @@ def delayed_frames(model: AudioGaussians, route: Route, n_hist: int, n: int) -> 
 
 
 def _reference_ears(model: AudioGaussians, head: HeadModel, freqs: torch.Tensor
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(mean ear gain [F], ITD [F]) a binaural reference of known pose carries of the source (else 1, 0)."""
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(left gain [F], right gain [F], ITD [F]) a binaural reference of known pose carries of the
+    source (else 1, 1, 0)."""
     if not (model.reference_binaural and model.reference_rotation is not None):
-        return torch.ones_like(freqs), torch.zeros_like(freqs)
+        return torch.ones_like(freqs), torch.ones_like(freqs), torch.zeros_like(freqs)
     rot = torch_quat_to_matrix(model.reference_rotation)
     v = ((model.source_position - model.reference_position).unsqueeze(-1) * rot).sum(-2)  # R^T (s - p)
-    gl, gr, tau = head.ears(v, freqs)
-    return 0.5 * (gl + gr), tau
+    return head.ears(v, freqs)
 
 
 def scaled_level_difference(gain_l: torch.Tensor, gain_r: torch.Tensor, scale: torch.Tensor
@@ -183,7 +183,7 @@ def take_frames(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
 
 def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Tensor, n_hist: int,
                 times: torch.Tensor, positions: torch.Tensor, rotations: torch.Tensor, route: Route,
-                head: HeadModel | None = None) -> torch.Tensor:
+                head: HeadModel | None = None, ears: torch.Tensor | None = None) -> torch.Tensor:
     """[B, 2, N, F] complex direct part (before the level G_f) for listeners at frame poses,
     frame-major.
 
@@ -191,6 +191,10 @@ def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Ten
     channels, each channel's phase) with P = ``n_hist`` frames of history before the N output
     frames at ``times`` [N]; positions [B, N, 3] and head-to-world rotations [B, N, 3, 3]
     (N = 1 broadcasts a standing listener); ``route`` from ``straight_routes`` or ``room_routes``.
+    ``ears`` [2, P + N, F] (a binaural reference, flag ``ear_magnitudes``): each ear's magnitude
+    over their mean; each ear then keeps the reference's, changed by the head's gain at the
+    listener's pose over its gain at the reference's (the same level-difference share at both),
+    instead of the mean under the head's gains.
     """
     grid = model.grid
     head = head or SphereHead(grid.head_radius, grid.speed_of_sound)
@@ -201,11 +205,17 @@ def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Ten
     rel = route.source - positions  # [B, N', 3]
     v = (rotations * rel.unsqueeze(-1)).sum(-2)  # R^T rel
     gain_l, gain_r, tau = head.ears(v, freqs)  # [B, N', F]
-    gain_l, gain_r = scaled_level_difference(gain_l, gain_r, model.ild_scale.to(gain_l))
-    ref_gain, ref_tau = _reference_ears(model, head, freqs)
+    share = model.ild_scale.to(gain_l)
+    gain_l, gain_r = scaled_level_difference(gain_l, gain_r, share)
+    ref_l, ref_r, ref_tau = _reference_ears(model, head, freqs)
     scale = 1.0 + 0.5 * torch.tanh(model.itd_scale)
     tau = (tau - ref_tau) * scale
-    atten = distance_level(model, route) / ref_gain  # [B, N', F]
+    atten = distance_level(model, route)  # [B, N', F]
+    if ears is None:
+        atten = atten / (0.5 * (ref_l + ref_r))
+    else:  # the head's change from the reference's pose, each ear its own
+        ref_l, ref_r = scaled_level_difference(ref_l, ref_r, share)
+        gain_l, gain_r = gain_l / ref_l, gain_r / ref_r
     if route.loss_db is not None:
         atten = atten * torch.pow(10.0, -route.loss_db / 20.0)
 
@@ -214,6 +224,9 @@ def direct_spec(model: AudioGaussians, magnitude: torch.Tensor, phase: torch.Ten
     ph = take_frames(phase, idx)  # [C, B, N, F]
     lin = omega * rest.unsqueeze(-1)  # [B, N', F]
     half = 0.5 * omega * tau
+    if ears is not None:
+        ear = take_frames(ears, idx)  # [2, B, N, F]
+        gain_l, gain_r = gain_l * ear[0], gain_r * ear[1]
     out_l = polar(mag * gain_l, ph[0] - lin - half)
     out_r = polar(mag * gain_r, ph[-1] - lin + half)
     return torch.stack([out_l, out_r], dim=1)  # [B, 2, N, F]

@@ -67,6 +67,11 @@ class ModelFlags:
     # reference's distance) they add as powers, as a recording's direct sound and room do, not as
     # amplitudes (model/dereverb.py); off in folders written before it existed.
     quadrature_room: bool = False
+    # With split_field and a binaural reference: the direct part keeps each ear's magnitude (the
+    # reference's own level difference and ear colouring), changed by the head model's gain at the
+    # listener's pose over that at the reference's, not their mean under the head's gains
+    # (model/direct.py); off in folders written before it existed.
+    ear_magnitudes: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.sh_degree <= 3:
@@ -90,7 +95,7 @@ class ModelFlags:
         room without the recorded room and the dereverberation, the first reflections without the
         split field's room mesh (flag occlusion), the early energy's law without
         the room mesh or the reference's dereverberation, the own room's quarter turn without the
-        dereverberation.  Flags with equal ``effective()``
+        dereverberation, the ears' own magnitudes without the split field.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
                        per_gaussian_decay=self.per_gaussian_decay if self.attenuation else True,
@@ -103,7 +108,8 @@ class ModelFlags:
                        early_reflections=self.early_reflections if self.split_field and self.occlusion else False,
                        early_energy=(self.early_energy if self.split_field and self.occlusion
                                      and self.dereverb_reference else False),
-                       quadrature_room=self.quadrature_room if self.split_field and self.dereverb_reference else False)
+                       quadrature_room=self.quadrature_room if self.split_field and self.dereverb_reference else False,
+                       ear_magnitudes=self.ear_magnitudes if self.split_field else False)
 
     def to_dict(self) -> dict:
         """The flags as stored in model.json."""

@@ -27,10 +27,12 @@ class SplitParts:
     magnitude: torch.Tensor  # [L, F] the direct frames' magnitude (mean over the reference's channels)
     phase: torch.Tensor  # [C, L, F] their phase
     room: torch.Tensor  # [2, L, F] complex: the room at the reference's timing
+    ears: torch.Tensor | None = None  # [2, L, F] each ear's direct magnitude over their mean (flag ear_magnitudes)
 
     def frames(self, a: int, b: int) -> "SplitParts":
         """Frames a .. b - 1."""
-        return SplitParts(self.magnitude[a:b], self.phase[:, a:b], self.room[:, a:b])
+        return SplitParts(self.magnitude[a:b], self.phase[:, a:b], self.room[:, a:b],
+                          None if self.ears is None else self.ears[:, a:b])
 
 
 def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
@@ -52,8 +54,11 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
             # to everything must leave it as it is.
             own_room = own_room / torch.pow(10.0, model.gain_db / 20.0)[:, None]
         room = room + own_room
-    return SplitParts(direct.abs().mean(dim=0).transpose(0, 1), torch.angle(direct).transpose(1, 2),
-                      room.transpose(1, 2))
+    magnitude = direct.abs().mean(dim=0)  # [F, L]
+    ears = None
+    if model.flags.ear_magnitudes and direct.shape[0] == 2:
+        ears = (direct.abs() / magnitude.clamp_min(1e-12)).where(magnitude > 1e-12, 1.0).transpose(1, 2)
+    return SplitParts(magnitude.transpose(0, 1), torch.angle(direct).transpose(1, 2), room.transpose(1, 2), ears)
 
 
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
@@ -63,7 +68,8 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
     ``parts``: ``split_parts`` of these ``frames`` when already computed."""
     n = frames.shape[-1] - n_hist
     parts = split_parts(model, frames) if parts is None else parts
-    spec = direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations, route, head)
+    spec = direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations, route, head,
+                       parts.ears)
     for reflection in route.reflections:  # each first reflection posed as the direct sound is
         spec = spec + direct_spec(model, parts.magnitude, parts.phase, n_hist, times, positions, rotations,
                                   reflection, head)

@@ -174,3 +174,33 @@ def test_a_close_mics_room_falls_with_distance_as_its_decay_runs_on():
     model.reference_binaural = False
     model.flags = SPLIT
     assert not falls_with_distance(model)
+
+
+def test_ear_magnitudes_keep_the_references_ears_and_add_the_heads_change():
+    # A binaural reference standing where the listener stands, the talker on its right ear, its
+    # right ear recorded 6 dB louder: each ear keeps its own magnitude; turned the other way, the
+    # listener's level difference is the recording's plus the head's change between the poses.
+    model = _split_model(r0=1.0, ref_distance=1.0)
+    model.reference_binaural = True
+    model.reference_position = torch.tensor([-1.0, 0.0, 0.0])
+    model.reference_rotation = torch.as_tensor(yaw_to_quat(math.radians(90.0)), dtype=torch.float32)
+    frames = _noise_frames(n=30).repeat(2, 1, 1) * torch.tensor([1.0, 2.0])[:, None, None]
+    mag, phase = frames.abs().mean(dim=0).transpose(0, 1), torch.angle(frames).transpose(1, 2)
+    ears = (frames.abs() / frames.abs().mean(dim=0)).transpose(1, 2)  # [2, L, F]
+    p = torch.tensor([[[-1.0, 0.0, 0.0]]])
+    times = torch.arange(30, dtype=torch.float64) * 0.01
+
+    def render(yaw, with_ears):
+        rot = rotations([yaw_to_quat(math.radians(yaw))])[:, None]
+        return direct_spec(model, mag, phase, 0, times, p, rot, straight_routes(model, p), None,
+                           ears if with_ears else None)[0].transpose(1, 2)  # [2, F, N]
+
+    with torch.no_grad():
+        same = render(90.0, True)
+        assert torch.allclose(same.abs(), frames.abs(), rtol=1e-4, atol=1e-6)  # the recording, ear by ear
+        turned, mean_only = render(-90.0, True), render(-90.0, False)
+    gl, gr, _ = SphereHead(model.grid.head_radius, model.grid.speed_of_sound).ears(
+        torch.tensor([[2.0, 0.0, 0.0]]), bin_frequencies(model.grid.stft).float())  # at the reference
+    bins = slice(1, None)
+    assert torch.allclose((turned[1] / turned[0]).abs()[bins], (2.0 * (gl / gr) ** 2)[0, bins, None], rtol=1e-3)
+    assert torch.allclose((mean_only[1] / mean_only[0]).abs()[bins], (gl / gr)[0, bins, None], rtol=1e-3)
