@@ -32,7 +32,7 @@ MODEL_VERSION = 8  # 2: the split field (flag split_field: model.json "direct", 
 # 5: a binaural reference's recorded room (flag binaural_recorded_room, room.wav as in 4);
 # 6: the talker's first reflections (flag early_reflections);
 # 7: a binaural reference's direct part falling as direct sound and first reflections do (flag early_energy);
-# 8: a binaural reference's own room in quadrature with its direct part (flag quadrature_room),
+# 8: a binaural reference's own room adding to its direct part as powers (flag room_power_sum),
 #    its direct part keeping each ear's magnitude (flag ear_magnitudes)
 MODEL_JSON = "model.json"
 GAUSSIANS_FILE = "gaussians.safetensors"

@@ -21,21 +21,14 @@ So a binaural reference (flag ``dereverb_reference``) is split per cell:
   ``binaural_recorded_room``, the train views' own late sound split off the same way and summed
   (``train/recorded_room.late_room``): the room as every view recorded it, not one position's.
 
-Both keep each cell's magnitude share (one real gain per cell for both ears): the direct part's
-interaural time difference is the reference's, which ``direct.py`` replaces by the pose's.
-
-In a recording the direct sound and the room are different sounds: on average they add as
-powers. X g and X sqrt(1 - g^2) share X's phase, so wherever both reach a listener at once (at
-the reference's own distance, where the direct part takes no delay) they add as amplitudes, up
-to 3 dB too loud in every cell where the two are near equal, and the room's loudness follows the
-talker's syllables: a coloured, phasy sound (development split A, held-out views: DPAM 0.040 /
-0.068 on 3 s / 1 s windows against 0.033 / 0.044 for the parts added as powers). With flag
-``quadrature_room`` the own room is turned a quarter period (times i, both ears alike): the two
-parts then add as powers in every cell, X's magnitude and interaural cross-spectrum come back
-exactly at the reference's pose, and the room alone keeps its magnitudes and its interaural
-phase. What lies within
+Both keep each cell's phase (one real gain per cell for both ears): the direct part's interaural
+time difference is the reference's, which ``direct.py`` replaces by the pose's. What lies within
 D of the sound (the first reflections) stays with the direct part; ``ild_scale`` accounts for
 their level differences not being the head's.
+
+X g and X sqrt(1 - g^2) share X's phase, where a recording's direct sound and room are different
+sounds that add as powers; flag ``room_power_sum`` has the split field add the two as powers
+(``split_field.add_as_powers``).
 """
 
 from __future__ import annotations
@@ -69,8 +62,7 @@ def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.
     """(direct [C, F, L], own room [2, F, L] or None) of the reference's frames [C, F, L].
 
     A close mic is all direct: (frames, None). A binaural reference with flag
-    ``dereverb_reference`` is split as above (``split_late``; its room turned a quarter period
-    with flag ``quadrature_room``). With a recorded room
+    ``dereverb_reference`` is split as above (``split_late``). With a recorded room
     (``keeps_recorded_room``) the frames hold the reference's channels and then the room's two:
     the reference's direct part and the recorded room. The first D frames have no past to
     subtract; callers give history frames before the ones they output.
@@ -84,8 +76,7 @@ def split_reference(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.
         return direct, frames[n_ref:]
     if not splits_reference(model):
         return frames, None
-    direct, late = split_late(model, frames)
-    return direct, late * 1j if model.flags.quadrature_room else late
+    return split_late(model, frames)
 
 
 def split_late(model: AudioGaussians, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

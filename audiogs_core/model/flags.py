@@ -62,11 +62,11 @@ class ModelFlags:
     # both together do, not as 1/r alone (model/early_energy.py); off in folders written before
     # it existed.
     early_energy: bool = False
-    # With split_field and a binaural reference split by dereverb_reference: its own room turned a
-    # quarter period against the direct part, so that where both reach a listener at once (at the
-    # reference's distance) they add as powers, as a recording's direct sound and room do, not as
-    # amplitudes (model/dereverb.py); off in folders written before it existed.
-    quadrature_room: bool = False
+    # With split_field and a binaural reference split by dereverb_reference: its own room and the
+    # posed direct part add as powers in every cell, as a recording's direct sound and room do, not
+    # as the amplitudes of two shares of one sound (model/split_field.py add_as_powers); off in
+    # folders written before it existed.
+    room_power_sum: bool = False
     # With split_field and a binaural reference: the direct part keeps each ear's magnitude (the
     # reference's own level difference and ear colouring), changed by the head model's gain at the
     # listener's pose over that at the reference's, not their mean under the head's gains
@@ -94,7 +94,7 @@ class ModelFlags:
         the recorded room and the room's distance law without it, a binaural reference's recorded
         room without the recorded room and the dereverberation, the first reflections without the
         split field's room mesh (flag occlusion), the early energy's law without
-        the room mesh or the reference's dereverberation, the own room's quarter turn without the
+        the room mesh or the reference's dereverberation, the own room's power sum without the
         dereverberation, the ears' own magnitudes without the split field.  Flags with equal ``effective()``
         train and render the same model."""
         return replace(self,
@@ -108,7 +108,7 @@ class ModelFlags:
                        early_reflections=self.early_reflections if self.split_field and self.occlusion else False,
                        early_energy=(self.early_energy if self.split_field and self.occlusion
                                      and self.dereverb_reference else False),
-                       quadrature_room=self.quadrature_room if self.split_field and self.dereverb_reference else False,
+                       room_power_sum=self.room_power_sum if self.split_field and self.dereverb_reference else False,
                        ear_magnitudes=self.ear_magnitudes if self.split_field else False)
 
     def to_dict(self) -> dict:

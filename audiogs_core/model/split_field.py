@@ -28,11 +28,15 @@ class SplitParts:
     phase: torch.Tensor  # [C, L, F] their phase
     room: torch.Tensor  # [2, L, F] complex: the room at the reference's timing
     ears: torch.Tensor | None = None  # [2, L, F] each ear's direct magnitude over their mean (flag ear_magnitudes)
+    # [2, L, F] complex: a split binaural reference's own room, apart from ``room`` (flag
+    # room_power_sum): it adds to the direct part as powers
+    own: torch.Tensor | None = None
 
     def frames(self, a: int, b: int) -> "SplitParts":
         """Frames a .. b - 1."""
         return SplitParts(self.magnitude[a:b], self.phase[:, a:b], self.room[:, a:b],
-                          None if self.ears is None else self.ears[:, a:b])
+                          None if self.ears is None else self.ears[:, a:b],
+                          None if self.own is None else self.own[:, a:b])
 
 
 def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
@@ -48,17 +52,49 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
     """
     direct, own_room = split_reference(model, frames)
     room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, L]
+    own = None
     if own_room is not None:
         if keeps_recorded_room(model):
             # Recorded at the views' level already: the level G_f that render_split_spec applies
             # to everything must leave it as it is.
-            own_room = own_room / torch.pow(10.0, model.gain_db / 20.0)[:, None]
-        room = room + own_room
+            room = room + own_room / torch.pow(10.0, model.gain_db / 20.0)[:, None]
+        elif model.flags.room_power_sum:
+            own = own_room.transpose(1, 2)
+        else:
+            room = room + own_room
     magnitude = direct.abs().mean(dim=0)  # [F, L]
     ears = None
     if model.flags.ear_magnitudes and direct.shape[0] == 2:
         ears = (direct.abs() / magnitude.clamp_min(1e-12)).where(magnitude > 1e-12, 1.0).transpose(1, 2)
-    return SplitParts(magnitude.transpose(0, 1), torch.angle(direct).transpose(1, 2), room.transpose(1, 2), ears)
+    return SplitParts(magnitude.transpose(0, 1), torch.angle(direct).transpose(1, 2), room.transpose(1, 2), ears,
+                      own)
+
+
+POWER_GAIN_MAX = 4.0  # add_as_powers' largest amplitude gain (where the two parts nearly cancel)
+
+
+def add_as_powers(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a + b (complex, same shape) scaled in each cell to the power |a|^2 + |b|^2, at most
+    POWER_GAIN_MAX times its amplitude: two parts that are shares of one sound, summed as a
+    recording's direct sound and room add, on average, as powers.
+
+    A split binaural reference's direct part X g and own room X sqrt(1 - g^2) share X's phase;
+    summed as they are they add as amplitudes wherever both reach a listener at once (at the
+    reference's distance, where the direct part takes no delay): up to 3 dB too loud in cells
+    where the two are near equal, the room's loudness following the talker's syllables, a coloured
+    and phasy sound (development split A, held-out views: DPAM 0.040 / 0.068 on 3 s / 1 s windows,
+    0.033 / 0.044 with the two as powers; BENCHMARKS.md sweep 17). At the reference's own pose this
+    gives back X exactly. Turning the room a quarter period instead makes the powers add only where
+    the direct part keeps the reference's phase: the head's change of ITD turns one ear's direct
+    part towards the room and the other's away from it, a level difference of its own (held-out
+    LRE 0.41 -> 2.96 dB).
+    """
+    total = a + b
+    want = a.real ** 2 + a.imag ** 2 + b.real ** 2 + b.imag ** 2
+    have = total.real ** 2 + total.imag ** 2
+    # smooth at 0 (no 0/0 in the gradient); the floor bounds the gain where the two cancel
+    gain = torch.sqrt((want + 1e-20) / (have.maximum(want / POWER_GAIN_MAX ** 2) + 1e-20))
+    return total * gain
 
 
 def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, times: torch.Tensor,
@@ -78,7 +114,11 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
     # direct sound would otherwise come after the room's: a pre-echo).
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
     room = take_frames(parts.room, idx).transpose(0, 1)  # [B, 2, N, F]
+    own = None if parts.own is None else take_frames(parts.own, idx).transpose(0, 1)
     if falls_with_distance(model):
-        room = room * room_distance_gain(model, route.length).unsqueeze(1)  # [B, 1, N', F]
+        fall = room_distance_gain(model, route.length).unsqueeze(1)  # [B, 1, N', F]
+        room, own = room * fall, None if own is None else own * fall
+    if own is not None:  # the reference's own room: a share of the same sound (flag room_power_sum)
+        spec = add_as_powers(spec, own)
     spec = spec + room
     return (spec * torch.pow(10.0, model.gain_db / 20.0)).transpose(2, 3)

@@ -95,23 +95,3 @@ def test_a_binaural_reference_with_the_views_room_gives_its_direct_part_and_the_
     assert not keeps_recorded_room(_model(True, replace(flags, recorded_room=False)))
     assert replace(flags, recorded_room=False).effective().binaural_recorded_room is False
     assert keeps_recorded_room(_model(False, flags))
-
-
-def test_the_own_room_in_quadrature_adds_to_the_direct_part_as_powers():
-    # The amplitude split X g + X sqrt(1 - g^2) is louder than X wherever the two are near
-    # equal; a quarter turn of the room gives X's magnitude back in every cell, with both ears'
-    # cross-spectrum as the reference's, and leaves the room alone as loud as before.
-    dry, wet = _reverberant_burst()
-    frames = stft(dry + wet, _model(True).grid.stft)
-    direct, own = split_reference(_model(True), frames)
-    quarter = _model(True, replace(FLAGS, quadrature_room=True))
-    q_direct, q_own = split_reference(quarter, frames)
-    assert torch.equal(q_direct, direct) and torch.allclose(q_own, own * 1j)
-    keep = frames.abs() > 1e-6 * float(frames.abs().max())
-    assert float(((direct + own).abs() / frames.abs())[keep].max()) > 1.3  # coherent: up to sqrt 2
-    assert torch.allclose((q_direct + q_own).abs()[keep], frames.abs()[keep], rtol=1e-4)
-    cross = lambda x: x[0] * x[1].conj()  # noqa: E731
-    assert torch.allclose(cross(q_direct + q_own)[keep[0]], cross(frames)[keep[0]], rtol=1e-3, atol=1e-9)
-    # without the dereverberation there is no own room to turn
-    plain = replace(FLAGS, dereverb_reference=False, quadrature_room=True)
-    assert plain.effective().quadrature_room is False

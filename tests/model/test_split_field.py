@@ -204,3 +204,40 @@ def test_ear_magnitudes_keep_the_references_ears_and_add_the_heads_change():
     bins = slice(1, None)
     assert torch.allclose((turned[1] / turned[0]).abs()[bins], (2.0 * (gl / gr) ** 2)[0, bins, None], rtol=1e-3)
     assert torch.allclose((mean_only[1] / mean_only[0]).abs()[bins], (gl / gr)[0, bins, None], rtol=1e-3)
+
+
+def test_two_shares_of_one_sound_add_as_powers_and_give_the_sound_back():
+    from audiogs_core.model.split_field import POWER_GAIN_MAX, add_as_powers
+
+    x = _noise_frames(n=40)[0]  # [F, N]
+    g = torch.rand(x.shape, generator=torch.Generator().manual_seed(1)) * 0.75 + 0.25
+    direct, room = x * g, x * torch.sqrt(1 - g * g)
+    assert float(((direct + room).abs() / x.abs()).max()) > 1.3  # as amplitudes: up to sqrt 2 too loud
+    assert torch.allclose(add_as_powers(direct, room), x, rtol=1e-4, atol=1e-6)  # the sound itself
+    # turned against each other (a posed direct part), still the two powers, per cell
+    turned = direct * torch.polar(torch.ones_like(g), torch.full_like(g, 2.0))
+    out = add_as_powers(turned, room)
+    assert torch.allclose(out.abs() ** 2, turned.abs() ** 2 + room.abs() ** 2, rtol=1e-4)
+    # where the two cancel the gain stops at its bound instead of making rounding noise loud
+    cancel = add_as_powers(direct, -direct * 0.999)
+    assert float((cancel.abs() / (0.001 * direct.abs())).max()) <= POWER_GAIN_MAX * 1.0001
+
+
+def test_a_split_binaural_reference_keeps_its_own_room_apart_to_add_as_powers():
+    from dataclasses import replace
+
+    from audiogs_core.model.dereverb import split_reference
+    from audiogs_core.model.split_field import split_parts
+
+    model = _split_model()
+    model.reference_binaural = True
+    model.flags = replace(SPLIT, dereverb_reference=True)
+    frames = _noise_frames(n=60).repeat(2, 1, 1)
+    with torch.no_grad():
+        summed = split_parts(model, frames)
+        model.flags = replace(model.flags, room_power_sum=True)
+        apart = split_parts(model, frames)
+        own = split_reference(model, frames)[1]
+    assert summed.own is None and apart.own is not None
+    assert torch.allclose(apart.own, own.transpose(1, 2))
+    assert torch.allclose(apart.room + apart.own, summed.room, atol=1e-6)  # the room less its own share
