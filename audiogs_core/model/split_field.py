@@ -82,8 +82,8 @@ def add_as_powers(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     summed as they are they add as amplitudes wherever both reach a listener at once (at the
     reference's distance, where the direct part takes no delay): up to 3 dB too loud in cells
     where the two are near equal, the room's loudness following the talker's syllables, a coloured
-    and phasy sound (development split A, held-out views: DPAM 0.040 / 0.068 on 3 s / 1 s windows,
-    0.033 / 0.044 with the two as powers; BENCHMARKS.md sweep 17). At the reference's own pose this
+    and phasy sound (development benchmark, held-out views: DPAM 0.050, DPAM_ears 0.070; with the
+    two added as powers 0.023 and 0.025; BENCHMARKS.md sweep 17). At the reference's own pose this
     gives back X exactly. Turning the room a quarter period instead makes the powers add only where
     the direct part keeps the reference's phase: the head's change of ITD turns one ear's direct
     part towards the room and the other's away from it, a level difference of its own (held-out

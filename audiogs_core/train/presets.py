@@ -61,7 +61,8 @@ PRESETS["physical"] = Preset(
             final_level="energy",  # the level a listener hears, not the L1 fit's median
             room_start_s=ONSET_S),  # a close mic's recorded room starts after the direct sound, as the synthetic one
     replace(PRESETS["tuned"].flags, split_field=True, attenuation=True, per_gaussian_decay=False,
-            dereverb_reference=True, recorded_room=True, room_distance=True, early_energy=True),
+            dereverb_reference=True, recorded_room=True, room_distance=True, early_energy=True,
+            room_power_sum=True),
     "tuned, with the direct sound physically posed (distance, delay, head, occlusion) over a decorrelated room",
 )
 # On development rooms and paths (BENCHMARKS.md, sweep 8), with a close mic and with a binaural

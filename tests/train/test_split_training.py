@@ -247,6 +247,8 @@ def test_a_binaural_references_direct_part_falls_as_direct_sound_and_first_refle
     train_model(td, dataclasses.replace(preset.settings, epochs=1), preset.flags, out_dir=tmp_path / "model")
     loaded = load_model(tmp_path / "model")
     assert loaded.meta["flags"]["early_energy"] and loaded.occlusion is not None
+    # its own room stays apart, to add to the posed direct part as powers (flag room_power_sum)
+    assert loaded.meta["flags"]["room_power_sum"] and loaded.reference_span(0, 1600).split.own is not None
     model = loaded.model
     direction = np.array([np.cos(2.0), np.sin(2.0), 0.0])
     pos = torch.as_tensor(np.stack([SOURCE + d * direction for d in (0.8, 2.4)])[:, None], dtype=torch.float32)
