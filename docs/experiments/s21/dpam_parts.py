@@ -5,6 +5,8 @@ benchmark's fold: bench.fold.load_fold), renders the held-out view whole and wit
 changed at a time, and scores DPAM and DPAM_ears on every 3 s and 1 s window (the benchmark
 scores the first of each only) against the truth, beside the reference copied:
     dpam_parts.py CAPTURE FOLD OUT_MODEL [OUT.json]
+Run (dpam_devbox_f0.json) with the code of 77410e0, before flag room_power_sum: with it in the
+preset the own room already adds as powers, and power_split below changes nothing.
 Variants (monkeypatches in this process; the model is trained once):
   full          the model as it renders
   no_synth      without the synthetic decorrelated room (diffuse_spec -> 0)
