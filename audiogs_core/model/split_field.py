@@ -1,8 +1,9 @@
 """The split field (flag ``split_field``): the direct part plus the diffuse part, at the views' level.
 
 ``direct.py`` poses the talker's sound at each listener pose, ``diffuse.py`` lays the room
-over it, decorrelated between the ears; both share the learned level G_f = 10^(gain_db/20),
-but for the views' recorded room, which keeps their level.
+over it, decorrelated between the ears (a binaural reference's own room added as powers, flag
+``room_power_sum``); all share the learned level G_f = 10^(gain_db/20), but for the views'
+recorded room, which keeps their level.
 Training (static views) and rendering (a pose per frame) call the same function.
 """
 
@@ -48,7 +49,8 @@ def split_parts(model: AudioGaussians, frames: torch.Tensor) -> SplitParts:
     talker's direct sound, or their late sound, ``train/recorded_room.py``):
     a real recording of the room's diffuse field, the same over the room to a first
     approximation, kept as recorded (the synthetic room then adds only what the views carry
-    beyond it).
+    beyond it). With flag ``room_power_sum`` a binaural reference's own room is kept apart
+    (``own``), to be added to the posed direct part as powers (``add_as_powers``).
     """
     direct, own_room = split_reference(model, frames)
     room = diffuse_spec(model, direct, frames.shape[-1])  # [2, F, L]
