@@ -116,11 +116,10 @@ def render_split_spec(model: AudioGaussians, frames: torch.Tensor, n_hist: int, 
     # direct sound would otherwise come after the room's: a pre-echo).
     idx, _ = delayed_frames(model, route, n_hist, n)  # [B, N]
     room = take_frames(parts.room, idx).transpose(0, 1)  # [B, 2, N, F]
-    own = None if parts.own is None else take_frames(parts.own, idx).transpose(0, 1)
     if falls_with_distance(model):
-        fall = room_distance_gain(model, route.length).unsqueeze(1)  # [B, 1, N', F]
-        room, own = room * fall, None if own is None else own * fall
-    if own is not None:  # the reference's own room: a share of the same sound (flag room_power_sum)
-        spec = add_as_powers(spec, own)
+        room = room * room_distance_gain(model, route.length).unsqueeze(1)  # [B, 1, N', F]
+    if parts.own is not None:  # a binaural reference's own room (which never falls with distance),
+        # a share of the same sound as the direct part (flag room_power_sum)
+        spec = add_as_powers(spec, take_frames(parts.own, idx).transpose(0, 1))
     spec = spec + room
     return (spec * torch.pow(10.0, model.gain_db / 20.0)).transpose(2, 3)
